@@ -1,0 +1,56 @@
+# The README names the targets a newcomer needs: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The demo runs with DEBUG on and a throwaway key, on the SQLite file var/demo.sqlite3.
+DEMO_ENV := DEBUG=on SECRET_KEY=demo-only-not-secret-$(shell whoami)-meldpunt
+# Tests run as production would (DEBUG off); DATABASE_URL passes through (PostgreSQL in CI).
+TEST_ENV := DEBUG=off SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1
+
+.PHONY: install install-dev run test lint format messages clean
+
+$(BIN)/python:
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Meldpunt heeft Python 3.11 of nieuwer nodig (PY=$(PY))."; exit 1; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet ".[dev]"
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	@mkdir -p var
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install-dev
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Regenerate the translation catalogues after changing texts; the .mo files are committed,
+# so `make run` needs no gettext tools.
+messages: install-dev
+	cd meldpunt && $(DEMO_ENV) ../$(BIN)/python ../manage.py makemessages --locale nl --locale en \
+		--ignore 'static/*' --no-obsolete
+	$(DEMO_ENV) $(BIN)/python manage.py compilemessages --ignore .venv
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,35 @@
+from .contact import Case, Contact, FollowUp, ReferenceCounter, Victim
+from .taxonomy import (
+    AwarenessSource,
+    CallerAgeGroup,
+    CallerRole,
+    Gender,
+    Referral,
+    Region,
+    TaxonomyTerm,
+    Theme,
+    VictimAgeGroup,
+    VictimRelation,
+    ViolenceContext,
+    ViolenceForm,
+)
+
+__all__ = [
+    "AwarenessSource",
+    "CallerAgeGroup",
+    "CallerRole",
+    "Case",
+    "Contact",
+    "FollowUp",
+    "Gender",
+    "ReferenceCounter",
+    "Referral",
+    "Region",
+    "TaxonomyTerm",
+    "Theme",
+    "Victim",
+    "VictimAgeGroup",
+    "VictimRelation",
+    "ViolenceContext",
+    "ViolenceForm",
+]

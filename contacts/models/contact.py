@@ -1,0 +1,305 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from meldpunt.channels import Channel
+from meldpunt.roles import sees_all_sites
+from staffing.models import Site, site_of
+
+from .taxonomy import (
+    AwarenessSource,
+    CallerAgeGroup,
+    CallerRole,
+    Gender,
+    Referral,
+    Region,
+    Theme,
+    VictimAgeGroup,
+    VictimRelation,
+    ViolenceContext,
+    ViolenceForm,
+)
+
+
+def _site_scoped(queryset, user):
+    """Rows of the user's own site; everything for roles that work across sites."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if sees_all_sites(user):
+        return queryset
+    site = site_of(user)
+    return queryset.filter(site=site) if site else queryset.none()
+
+
+class ReferenceCounter(models.Model):
+    """Last number handed out per kind of reference and year; rows are locked to hand out
+    the next one, so two responders saving at once never get the same reference."""
+
+    class Kind(models.TextChoices):
+        CONTACT = "contact", _("contact")
+        CASE = "case", _("case")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_value = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
+        ordering = ["kind", "year", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year"], name="referencecounter_kind_year")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.year}: {self.last_value}"
+
+
+class CaseQuerySet(models.QuerySet):
+    def viewable_by(self, user):
+        return _site_scoped(self, user)
+
+
+class Case(models.Model):
+    """Groups the contacts that concern one situation (a child, a family, a relationship)."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="cases", verbose_name=_("site")
+    )
+    summary = models.TextField(
+        _("summary"), blank=True, help_text=_("Short description, visible to the site's team.")
+    )
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_at", "-id"]
+
+    def __str__(self):
+        return self.reference
+
+
+class ContactQuerySet(models.QuerySet):
+    def viewable_by(self, user):
+        return _site_scoped(self, user)
+
+
+class Contact(models.Model):
+    """One phone call, chat or e-mail to the line, as registered by a responder."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Id in the source system of an import; re-imports match on it."),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    started_at = models.DateTimeField(_("start"))
+    ended_at = models.DateTimeField(_("end"), null=True, blank=True)
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("site")
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registered_contacts",
+        verbose_name=_("registered by"),
+    )
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        verbose_name=_("case"),
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("main theme")
+    )
+    forms_of_violence = models.ManyToManyField(
+        ViolenceForm, blank=True, related_name="+", verbose_name=_("forms of violence")
+    )
+    context = models.ForeignKey(
+        ViolenceContext, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("context")
+    )
+    caller_gender = models.ForeignKey(
+        Gender,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("caller gender"),
+    )
+    caller_age_group = models.ForeignKey(
+        CallerAgeGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("caller age group"),
+    )
+    caller_role = models.ForeignKey(
+        CallerRole, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("caller role")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("region")
+    )
+    awareness_source = models.ForeignKey(
+        AwarenessSource,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("heard of the line through"),
+    )
+    referral = models.ForeignKey(
+        Referral, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("referred to")
+    )
+    follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="contact_end_after_start",
+                violation_error_message=_("The end lies before the start."),
+            ),
+        ]
+        indexes = [
+            # The contact list of a site, newest first, and its period filter.
+            models.Index(fields=["site", "-started_at"], name="contact_site_started"),
+            # Period filters and yearly exports across all sites.
+            models.Index(fields=["started_at"], name="contact_started"),
+            # Responders' "changed since" and the nightly rebuild of changed days.
+            models.Index(fields=["updated_at"], name="contact_updated"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def duration_seconds(self) -> int | None:
+        if self.ended_at is None:
+            return None
+        return int((self.ended_at - self.started_at).total_seconds())
+
+
+class Victim(models.Model):
+    """A person the contact is about; a contact concerns zero or more victims."""
+
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="victims", verbose_name=_("contact")
+    )
+    age_group = models.ForeignKey(
+        VictimAgeGroup, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("age group")
+    )
+    gender = models.ForeignKey(
+        Gender,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gender"),
+    )
+    relation = models.ForeignKey(
+        VictimRelation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("relation to the caller"),
+    )
+
+    class Meta:
+        verbose_name = _("victim")
+        verbose_name_plural = _("victims")
+        ordering = ["contact", "id"]
+
+    def __str__(self):
+        return f"{self.contact} #{self.pk}"
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def viewable_by(self, user):
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        return self.filter(contact__in=Contact.objects.viewable_by(user))
+
+    def open(self):
+        return self.filter(done_at__isnull=True)
+
+
+class FollowUp(models.Model):
+    """Something a responder promised or must check after a contact."""
+
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("contact")
+    )
+    description = models.CharField(_("what"), max_length=300)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("assignee"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["done_at", "due_date", "id"]
+        indexes = [
+            # "Follow-up open" filter on the contact list and the open items of a case.
+            models.Index(
+                fields=["contact"], condition=Q(done_at__isnull=True), name="followup_open"
+            ),
+        ]
+
+    def __str__(self):
+        return self.description

@@ -1,0 +1,233 @@
+"""Registering and correcting contacts. Every write is one transaction."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meldpunt.channels import Channel
+from staffing.models import Site
+
+from ..models import (
+    AwarenessSource,
+    CallerAgeGroup,
+    CallerRole,
+    Case,
+    Contact,
+    Gender,
+    Referral,
+    Region,
+    Theme,
+    Victim,
+    VictimAgeGroup,
+    VictimRelation,
+    ViolenceContext,
+    ViolenceForm,
+)
+from .references import Kind, reference_allocate
+
+# A phone call or chat longer than this is a typing error, not a conversation.
+MAX_CONVERSATION = timedelta(hours=8)
+CALLER_ROLE_PROFESSIONAL = "professional"
+CALLER_ROLE_VICTIM = "victim"
+RELATION_SELF = "self"
+
+
+@dataclass(frozen=True)
+class VictimData:
+    age_group: VictimAgeGroup | None = None
+    gender: Gender | None = None
+    relation: VictimRelation | None = None
+
+
+@dataclass(frozen=True)
+class ContactData:
+    """What a responder records about one contact; blank (None) means *not recorded*."""
+
+    channel: str
+    started_at: datetime
+    ended_at: datetime | None = None
+    theme: Theme | None = None
+    forms_of_violence: Sequence[ViolenceForm] = ()
+    context: ViolenceContext | None = None
+    caller_gender: Gender | None = None
+    caller_age_group: CallerAgeGroup | None = None
+    caller_role: CallerRole | None = None
+    region: Region | None = None
+    awareness_source: AwarenessSource | None = None
+    referral: Referral | None = None
+    follow_up_needed: bool = False
+    notes: str = ""
+    victims: Sequence[VictimData] = field(default_factory=tuple)
+
+    @classmethod
+    def from_mapping(cls, values: dict, victims: Sequence[VictimData] = ()) -> "ContactData":
+        """Build from a form's cleaned_data, ignoring keys that are not contact fields."""
+        names = {f.name for f in fields(cls)} - {"victims"}
+        kwargs = {name: values[name] for name in names if name in values}
+        kwargs["notes"] = kwargs.get("notes") or ""
+        kwargs["forms_of_violence"] = tuple(kwargs.get("forms_of_violence") or ())
+        return cls(**kwargs, victims=tuple(victims))
+
+    # Scalar model fields, in the order of the model.
+    SCALAR_FIELDS = (
+        "channel",
+        "started_at",
+        "ended_at",
+        "theme",
+        "context",
+        "caller_gender",
+        "caller_age_group",
+        "caller_role",
+        "region",
+        "awareness_source",
+        "referral",
+        "follow_up_needed",
+        "notes",
+    )
+
+
+def _code(term) -> str | None:
+    return term.code if term is not None else None
+
+
+def contact_validate(
+    data: ContactData, *, site: Site, case: Case | None = None, now: datetime | None = None
+) -> None:
+    """Refuse what cannot be true; raises ValidationError keyed by field, in the UI language."""
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+
+    def refuse(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if data.channel not in Channel.values:
+        refuse("channel", _("Unknown channel."))
+    if data.started_at is None:
+        refuse("started_at", _("Enter the start of the contact."))
+    else:
+        tolerance = timedelta(minutes=settings.CONTACT_FUTURE_TOLERANCE_MINUTES)
+        if data.started_at > now + tolerance:
+            refuse("started_at", _("The start lies in the future."))
+        if data.ended_at is not None:
+            if data.ended_at < data.started_at:
+                refuse("ended_at", _("The end lies before the start."))
+            elif (
+                data.channel != Channel.EMAIL and data.ended_at - data.started_at > MAX_CONVERSATION
+            ):
+                refuse("ended_at", _("A call or chat of more than 8 hours is not plausible."))
+    if (
+        data.caller_age_group is not None
+        and data.caller_age_group.is_minor
+        and _code(data.caller_role) == CALLER_ROLE_PROFESSIONAL
+    ):
+        refuse("caller_role", _("A minor caller cannot be a professional."))
+    victims_self = [v for v in data.victims if _code(v.relation) == RELATION_SELF]
+    if len(victims_self) > 1:
+        refuse("victims", _("Only one victim can be the caller themselves."))
+    if (
+        victims_self
+        and data.caller_role is not None
+        and _code(data.caller_role) != CALLER_ROLE_VICTIM
+    ):
+        refuse(
+            "caller_role",
+            _("A victim is the caller themselves, so the caller's role must be victim."),
+        )
+    if case is not None and case.site_id != site.pk:
+        refuse("case", _("This case belongs to another site."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _victims_create(contact: Contact, victims: Sequence[VictimData]) -> None:
+    Victim.objects.bulk_create(
+        Victim(contact=contact, age_group=v.age_group, gender=v.gender, relation=v.relation)
+        for v in victims
+    )
+
+
+def _local_year(instant: datetime) -> int:
+    return timezone.localtime(instant).year
+
+
+def case_open(*, site: Site, opened_by=None, summary: str = "") -> Case:
+    """Open a new case at a site, with the next case reference of this year."""
+    with transaction.atomic():
+        (reference,) = reference_allocate(kind=Kind.CASE, year=_local_year(timezone.now()))
+        return Case.objects.create(
+            reference=reference, site=site, opened_by=opened_by, summary=summary
+        )
+
+
+def contact_register(
+    *,
+    data: ContactData,
+    site: Site,
+    registered_by,
+    case: Case | None = None,
+    open_case: bool = False,
+    now: datetime | None = None,
+) -> Contact:
+    """Register a contact with its victims, linked to an existing case or a new one.
+
+    A blank end is filled with the moment of saving: the responder saves right after the
+    conversation, so that is when it ended. A late registration (saved long after the start)
+    keeps a blank end: its duration is unknown, not a day long.
+    """
+    now = now or timezone.now()
+    if (
+        data.ended_at is None
+        and data.started_at is not None
+        and timedelta(0) <= now - data.started_at <= MAX_CONVERSATION
+    ):
+        data = ContactData(**{**_as_kwargs(data), "ended_at": now})
+    contact_validate(data, site=site, case=case, now=now)
+    with transaction.atomic(durable=True):
+        if open_case:
+            case = case_open(site=site, opened_by=registered_by)
+        (reference,) = reference_allocate(kind=Kind.CONTACT, year=_local_year(data.started_at))
+        contact = Contact.objects.create(
+            reference=reference,
+            site=site,
+            registered_by=registered_by,
+            case=case,
+            **{name: getattr(data, name) for name in ContactData.SCALAR_FIELDS},
+        )
+        contact.forms_of_violence.set(data.forms_of_violence)
+        _victims_create(contact, data.victims)
+    return contact
+
+
+def contact_update(
+    *,
+    contact: Contact,
+    data: ContactData,
+    case: Case | None = None,
+    open_case: bool = False,
+    updated_by=None,
+    now: datetime | None = None,
+) -> Contact:
+    """Correct a registered contact; its victims are replaced by the ones given."""
+    contact_validate(data, site=contact.site, case=case, now=now)
+    with transaction.atomic(durable=True):
+        locked = Contact.objects.select_for_update().get(pk=contact.pk)
+        if open_case:
+            case = case_open(site=locked.site, opened_by=updated_by)
+        for name in ContactData.SCALAR_FIELDS:
+            setattr(locked, name, getattr(data, name))
+        locked.case = case
+        locked.save()
+        locked.forms_of_violence.set(data.forms_of_violence)
+        locked.victims.all().delete()
+        _victims_create(locked, data.victims)
+    return locked
+
+
+def _as_kwargs(data: ContactData) -> dict:
+    return {f.name: getattr(data, f.name) for f in fields(data)}
