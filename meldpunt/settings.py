@@ -8,7 +8,6 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -16,7 +15,18 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=False)
+_TRUE, _FALSE = {"1", "true", "on", "yes"}, {"0", "false", "off", "no", ""}
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """A boolean setting; a value that is neither clearly on nor off is an error, not False."""
+    raw = env.str(name, default=str(default)).strip().lower()
+    if raw not in _TRUE | _FALSE:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use on/off).")
+    return raw in _TRUE
+
+
+DEBUG = env_flag("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 DATABASES = {
@@ -99,7 +109,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "nl-be"
-LANGUAGES = [("nl-be", _("Dutch")), ("en", _("English"))]
+# Each language in its own name, so anyone can find theirs in the switch.
+LANGUAGES = [("nl-be", "Nederlands"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "meldpunt" / "locale"]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
@@ -127,8 +138,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
-    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    SESSION_COOKIE_SECURE = env_flag("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env_flag("CSRF_COOKIE_SECURE", default=True)
 
 LOGGING = {
     "version": 1,
