@@ -37,6 +37,15 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CONTACT_FUTURE_TOLERANCE_MINUTES = env.int("CONTACT_FUTURE_TOLERANCE_MINUTES", default=5)
 # Unanswered outside-hours attempts shorter than this count as likely misdials.
 MISDIAL_SECONDS = env.int("MISDIAL_SECONDS", default=10)
+# Staffing: the rules every assignment is checked against (staffing/services/assignments.py).
+# Minimum rest in hours between the end of one working day's shifts and the next day's.
+MIN_REST_HOURS = env.int("MIN_REST_HOURS", default=11)
+# Hours a person may work per ISO week above their contract hours (consultations included).
+WEEKLY_HOURS_MARGIN = env.int("WEEKLY_HOURS_MARGIN", default=4)
+# The roster warns about responders with fewer team case consultations in a month.
+MIN_CONSULTATIONS_PER_MONTH = env.int("MIN_CONSULTATIONS_PER_MONTH", default=1)
+if min(MIN_REST_HOURS, WEEKLY_HOURS_MARGIN, MIN_CONSULTATIONS_PER_MONTH) < 0:
+    raise ImproperlyConfigured("Staffing settings must not be negative.")
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY is not set; see .env.example.")

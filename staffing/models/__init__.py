@@ -1,0 +1,31 @@
+"""Staffing models, one module per feature; import them from here."""
+
+from .consultations import CaseConsultation, ConsultationAttendance
+from .opening_hours import Closure, OpeningHours, Weekday
+from .people import (
+    PLANNER_ROLES,
+    Absence,
+    Qualification,
+    Site,
+    StaffMember,
+    new_ical_token,
+    site_of,
+)
+from .roster import Assignment, Shift
+
+__all__ = [
+    "PLANNER_ROLES",
+    "Absence",
+    "Assignment",
+    "CaseConsultation",
+    "Closure",
+    "ConsultationAttendance",
+    "OpeningHours",
+    "Qualification",
+    "Shift",
+    "Site",
+    "StaffMember",
+    "Weekday",
+    "new_ical_token",
+    "site_of",
+]

@@ -1,0 +1,129 @@
+"""Shifts per site and channel, and who is assigned to them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from meldpunt.channels import Channel
+
+from .people import Site, StaffMember
+
+
+class ShiftQuerySet(models.QuerySet):
+    def overlapping(self, start, end):
+        return self.filter(starts_at__lt=end, ends_at__gt=start)
+
+
+class Shift(models.Model):
+    """A period in which a site staffs a channel with a number of people (stored in UTC)."""
+
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="shifts", verbose_name=_("site")
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    required_headcount = models.PositiveSmallIntegerField(_("required headcount"), default=1)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = ShiftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        ordering = ["starts_at", "site", "channel", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="shift_ends_after_start",
+                violation_error_message=_("A shift must end after it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(required_headcount__gte=1),
+                name="shift_headcount_positive",
+                violation_error_message=_("A shift needs at least one person."),
+            ),
+            # Generating shifts twice for the same period creates nothing new.
+            models.UniqueConstraint(
+                fields=["site", "channel", "starts_at", "ends_at"],
+                name="shift_unique_site_channel_period",
+                violation_error_message=_("This shift already exists."),
+            ),
+        ]
+        indexes = [
+            # Roster and coverage pages: the shifts of one site in a week (the unique
+            # constraint's index starts with site too, but then channel).
+            models.Index(fields=["site", "starts_at"], name="shift_site_start"),
+        ]
+
+    def __str__(self):
+        from staffing.services.time import local
+
+        start, end = local(self.starts_at), local(self.ends_at)
+        return f"{self.get_channel_display()} {start:%Y-%m-%d %H:%M}–{end:%H:%M} ({self.site})"
+
+    @property
+    def duration_hours(self) -> float:
+        return (self.ends_at - self.starts_at).total_seconds() / 3600
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def overlapping(self, start, end):
+        return self.filter(starts_at__lt=end, ends_at__gt=start)
+
+
+class Assignment(models.Model):
+    """A staff member on a shift. Create and delete only through staffing.services.assignments.
+
+    The shift's start and end are copied here so that the database itself can refuse two
+    overlapping assignments of one person (an exclusion constraint on PostgreSQL, added by
+    migration 0004; see there).
+    """
+
+    shift = models.ForeignKey(
+        Shift, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("shift")
+    )
+    staff_member = models.ForeignKey(
+        StaffMember,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+        verbose_name=_("staff member"),
+    )
+    starts_at = models.DateTimeField(_("starts at"), help_text=_("Copied from the shift."))
+    ends_at = models.DateTimeField(_("ends at"), help_text=_("Copied from the shift."))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "staff_member"],
+                name="assignment_unique_shift_member",
+                violation_error_message=_("This person is already on this shift."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="assignment_ends_after_start",
+                violation_error_message=_("An assignment must end after it starts."),
+            ),
+        ]
+        indexes = [
+            # The assignment rules and "my shifts": one person's assignments around a period.
+            models.Index(fields=["staff_member", "starts_at"], name="assignment_member_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.staff_member} · {self.shift}"

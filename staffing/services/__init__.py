@@ -1,0 +1,1 @@
+"""Writes and domain computations of staffing: each write is one transaction."""

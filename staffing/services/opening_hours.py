@@ -1,0 +1,174 @@
+"""When is a channel open? The single source of truth for contacts, reports and rosters.
+
+Rules (DESIGN.md): weekly slots per channel in Europe/Brussels local time, each valid for a
+period of local dates, so a past instant is judged by the slots in force on its local date;
+slots are half-open [start, end); Belgian public holidays and closures are closed;
+e-mail has no opening hours (never open, and never "outside" them).
+
+For bulk use (reports, imports) load one `OpeningSchedule` and ask it many questions: it
+reads the slots and closures once and caches every (channel, date) it has computed.
+The module functions below load a fresh schedule per call (two queries).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import holidays
+
+from meldpunt.channels import Channel
+from staffing.models import Closure, OpeningHours
+
+from .time import at_local, local
+
+
+@dataclass(frozen=True)
+class Slot:
+    channel: str
+    weekdays: frozenset[int]
+    start_time: time
+    end_time: time
+    valid_from: date
+    valid_to: date | None
+    label: str = ""
+    is_trial: bool = False
+
+    def applies_on(self, day: date) -> bool:
+        return (
+            day.weekday() in self.weekdays
+            and self.valid_from <= day
+            and (self.valid_to is None or day <= self.valid_to)
+        )
+
+
+@dataclass(frozen=True)
+class SlotInterval:
+    """One slot on one day, as UTC instants, after holidays and closures."""
+
+    start: datetime
+    end: datetime
+    slot: Slot
+
+
+class OpeningSchedule:
+    """Opening hours loaded once; answers any number of questions without queries."""
+
+    def __init__(self, slots, closures=()):
+        self.slots = [s for s in slots if s.channel != Channel.EMAIL]
+        # closures: (channel or "", start_utc, end_utc)
+        self.closures = sorted(closures, key=lambda c: c[1])
+        self._holidays = holidays.country_holidays("BE")
+        self._cache: dict[tuple[str, date], list[SlotInterval]] = {}
+
+    @classmethod
+    def load(cls) -> OpeningSchedule:
+        slots = [
+            Slot(
+                channel=o.channel,
+                weekdays=frozenset(o.weekdays),
+                start_time=o.start_time,
+                end_time=o.end_time,
+                valid_from=o.valid_from,
+                valid_to=o.valid_to,
+                label=o.label,
+                is_trial=o.is_trial,
+            )
+            for o in OpeningHours.objects.all()
+        ]
+        closures = list(Closure.objects.values_list("channel", "starts_at", "ends_at"))
+        return cls(slots, closures)
+
+    def is_holiday(self, day: date) -> bool:
+        return day in self._holidays
+
+    def holiday_name(self, day: date) -> str | None:
+        return self._holidays.get(day)
+
+    def slot_intervals(self, channel: str, day: date) -> list[SlotInterval]:
+        """The open intervals of one local day, one per slot (a closure may split a slot)."""
+        key = (channel, day)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        result: list[SlotInterval] = []
+        if channel != Channel.EMAIL and not self.is_holiday(day):
+            for slot in self.slots:
+                if slot.channel == channel and slot.applies_on(day):
+                    start, end = at_local(day, slot.start_time), at_local(day, slot.end_time)
+                    for piece in self._minus_closures(channel, start, end):
+                        result.append(SlotInterval(piece[0], piece[1], slot))
+        result.sort(key=lambda i: (i.start, i.end))
+        self._cache[key] = result
+        return result
+
+    def _minus_closures(self, channel, start, end):
+        pieces = [(start, end)]
+        for closure_channel, c_start, c_end in self.closures:
+            if closure_channel and closure_channel != channel:
+                continue
+            if c_start >= end or c_end <= start:
+                continue
+            next_pieces = []
+            for p_start, p_end in pieces:
+                if c_start > p_start:
+                    next_pieces.append((p_start, min(p_end, c_start)))
+                if c_end < p_end:
+                    next_pieces.append((max(p_start, c_end), p_end))
+            pieces = [(s, e) for s, e in next_pieces if e > s]
+        return pieces
+
+    def intervals_on(self, channel: str, day: date) -> list[tuple[datetime, datetime]]:
+        """The open intervals of one local day, overlapping and touching slots merged."""
+        return _merge([(i.start, i.end) for i in self.slot_intervals(channel, day)])
+
+    def is_open(self, channel: str, instant: datetime) -> bool:
+        day = local(instant).date()
+        return any(i.start <= instant < i.end for i in self.slot_intervals(channel, day))
+
+    def is_outside_opening_hours(self, channel: str, instant: datetime) -> bool:
+        if channel == Channel.EMAIL:
+            return False
+        return not self.is_open(channel, instant)
+
+    def open_intervals(
+        self, channel: str, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]:
+        """The open intervals of [start, end), merged and clipped, as UTC instants."""
+        if start >= end:
+            return []
+        first, last = local(start).date(), local(end).date()
+        raw = []
+        day = first
+        while day <= last:
+            for i_start, i_end in self.intervals_on(channel, day):
+                clipped = (max(i_start, start), min(i_end, end))
+                if clipped[1] > clipped[0]:
+                    raw.append(clipped)
+            day += timedelta(days=1)
+        return _merge(raw)
+
+
+def _merge(intervals):
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def is_open(channel: str, instant: datetime) -> bool:
+    """Whether `channel` was or will be open at `instant` (e-mail: never)."""
+    return OpeningSchedule.load().is_open(channel, instant)
+
+
+def is_outside_opening_hours(channel: str, instant: datetime) -> bool:
+    """DESIGN.md's "outside opening hours": not open; never for e-mail."""
+    return OpeningSchedule.load().is_outside_opening_hours(channel, instant)
+
+
+def open_intervals(channel: str, start: datetime, end: datetime):
+    """Open intervals of `channel` within [start, end) as (start_utc, end_utc) pairs."""
+    return OpeningSchedule.load().open_intervals(channel, start, end)
