@@ -1,3 +1,4 @@
+from .attempt import CallAttempt
 from .contact import Case, Contact, FollowUp, ReferenceCounter, Victim
 from .taxonomy import (
     AwarenessSource,
@@ -16,6 +17,7 @@ from .taxonomy import (
 
 __all__ = [
     "AwarenessSource",
+    "CallAttempt",
     "CallerAgeGroup",
     "CallerRole",
     "Case",

@@ -1,0 +1,71 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from contacts.services.attempts import attempts_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import the call and chat attempt log (CSV as in DESIGN.md). All or nothing; "
+        "attempts whose external_id is already stored are skipped."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="CSV file, UTF-8, with a header row")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check the whole file, store nothing"
+        )
+
+    def handle(self, *args, file: Path, dry_run: bool, **options):
+        with translation.override(settings.LANGUAGE_CODE):
+            try:
+                # utf-8-sig strips a BOM; newline="" lets csv handle newlines inside quotes.
+                with file.open(encoding="utf-8-sig", newline="") as stream:
+                    result = attempts_import(stream, dry_run=dry_run)
+            except OSError as error:
+                raise CommandError(error) from error
+
+            for problem in result.problems:
+                self.stderr.write(str(problem))
+            hidden = result.problem_count - len(result.problems)
+            if hidden:
+                self.stderr.write(
+                    ngettext(
+                        "… and %(count)s more problem.", "… and %(count)s more problems.", hidden
+                    )
+                    % {"count": hidden}
+                )
+            if not result.ok:
+                count = result.problem_count
+                raise CommandError(
+                    ngettext(
+                        "%(count)s problem; nothing was imported.",
+                        "%(count)s problems; nothing was imported.",
+                        count,
+                    )
+                    % {"count": count}
+                )
+
+            summary = _(
+                "%(read)s rows read, %(imported)s imported, %(skipped)s skipped "
+                "(already stored), %(rate).0f rows/s."
+            )
+            if dry_run:
+                summary = _(
+                    "Dry run: %(read)s rows read, %(imported)s would be imported, "
+                    "%(skipped)s skipped (already stored), %(rate).0f rows/s; nothing stored."
+                )
+            self.stdout.write(
+                summary
+                % {
+                    "read": result.rows_read,
+                    "imported": result.imported,
+                    "skipped": result.skipped,
+                    "rate": result.rows_per_second,
+                }
+            )

@@ -1,0 +1,295 @@
+"""Importing the call and chat attempt log (CSV format in DESIGN.md).
+
+All or nothing, idempotent by external_id, and in constant memory: the file is read as a
+stream and checked against the database one batch at a time.
+"""
+
+import csv
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from ..models import CallAttempt
+from ..models.attempt import ATTEMPT_CHANNELS
+
+REQUIRED_COLUMNS = (
+    "external_id",
+    "channel",
+    "started_at",
+    "wait_seconds",
+    "talk_seconds",
+    "answered",
+)
+OPTIONAL_COLUMNS = ("caller",)
+# More problems than this are counted but not kept: a file that bad is the wrong file,
+# and the first thousand say why.
+MAX_PROBLEMS_KEPT = 1000
+# PositiveIntegerField's range on every backend.
+MAX_SECONDS = 2_147_483_647
+# Any constant: serialises concurrent imports on PostgreSQL (SQLite serialises writers anyway).
+IMPORT_LOCK_KEY = 1712_0001
+CALLER_HASH_SALT = "meldpunt.contacts.attempt.caller"
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    line: int
+    column: str | None
+    problem: str
+
+    def __str__(self):
+        if self.column is None:
+            return _("line %(line)s: %(problem)s") % {"line": self.line, "problem": self.problem}
+        return _("line %(line)s, column %(column)s: %(problem)s") % {
+            "line": self.line,
+            "column": self.column,
+            "problem": self.problem,
+        }
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool = False
+    rows_read: int = 0
+    imported: int = 0  # would be imported, on a dry run or when there are problems
+    skipped: int = 0  # external_id already in the database before the import
+    problems: list[ImportProblem] = field(default_factory=list)
+    problem_count: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_read / self.seconds if self.seconds > 0 else 0.0
+
+    def refuse(self, line: int, column: str | None, problem: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(ImportProblem(line, column, problem))
+
+
+class _RowInvalid(Exception):
+    def __init__(self, column: str, problem: str):
+        self.column = column
+        self.problem = problem
+
+
+def caller_hash(caller: str) -> str:
+    """Keyed HMAC-SHA256 of a caller's number or chat handle; '' for none.
+
+    The key is CALLER_HASH_KEY (falling back to SECRET_KEY), so the hash cannot be reversed
+    by hashing every possible phone number without it.
+    """
+    caller = caller.strip()
+    if not caller:
+        return ""
+    key = getattr(settings, "CALLER_HASH_KEY", settings.SECRET_KEY)
+    return salted_hmac(CALLER_HASH_SALT, caller, secret=key, algorithm="sha256").hexdigest()
+
+
+def _seconds(value: str, column: str) -> int:
+    value = value.strip()
+    # isdigit alone accepts "²" and other Unicode digits; int() alone accepts "+5" and "5_0".
+    if not (value.isascii() and value.isdigit()):
+        raise _RowInvalid(column, _("%(value)r is not a whole number ≥ 0.") % {"value": value})
+    number = int(value)
+    if number > MAX_SECONDS:
+        raise _RowInvalid(column, _("%(value)s is too large.") % {"value": value})
+    return number
+
+
+def _instant(value: str, column: str) -> datetime:
+    value = value.strip()
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise _RowInvalid(
+            column, _("%(value)r is not an ISO 8601 date and time.") % {"value": value}
+        ) from None
+    if moment.tzinfo is None:
+        raise _RowInvalid(
+            column,
+            _("%(value)r has no UTC offset; add one, e.g. +01:00 or Z.") % {"value": value},
+        )
+    return moment.astimezone(UTC)
+
+
+def _attempt_from_row(values: dict[str, str]) -> CallAttempt:
+    external_id = values["external_id"].strip()
+    if not external_id:
+        raise _RowInvalid("external_id", _("The external id is empty."))
+    max_length = CallAttempt._meta.get_field("external_id").max_length
+    if len(external_id) > max_length:
+        raise _RowInvalid(
+            "external_id",
+            _("The external id is longer than %(max)s characters.") % {"max": max_length},
+        )
+
+    channel = values["channel"].strip()
+    if channel not in ATTEMPT_CHANNELS:
+        raise _RowInvalid(
+            "channel",
+            _("%(value)r is not a channel with an attempt log (phone or chat).")
+            % {"value": channel},
+        )
+
+    answered = values["answered"].strip()
+    if answered not in ("0", "1"):
+        raise _RowInvalid("answered", _("%(value)r is not 1 or 0.") % {"value": answered})
+
+    attempt = CallAttempt(
+        external_id=external_id,
+        channel=channel,
+        started_at=_instant(values["started_at"], "started_at"),
+        wait_seconds=_seconds(values["wait_seconds"], "wait_seconds"),
+        talk_seconds=_seconds(values["talk_seconds"], "talk_seconds"),
+        answered=answered == "1",
+        caller_hash=caller_hash(values.get("caller", "")),
+    )
+    if not attempt.answered and attempt.talk_seconds:
+        raise _RowInvalid("talk_seconds", _("An unanswered attempt has no conversation time."))
+    return attempt
+
+
+def _columns_from_header(header: list[str], result: ImportResult) -> list[str] | None:
+    """The column names in file order, or None (with problems recorded) when unusable."""
+    names = [name.strip() for name in header]
+    if names:
+        # A BOM survives when the caller opened the file as "utf-8" instead of "utf-8-sig".
+        names[0] = names[0].removeprefix("\ufeff")
+    known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
+    seen: set[str] = set()
+    for name in names:
+        if name not in known:
+            result.refuse(1, name, _("Unknown column."))
+        elif name in seen:
+            result.refuse(1, name, _("This column appears twice."))
+        seen.add(name)
+    for name in REQUIRED_COLUMNS:
+        if name not in seen:
+            result.refuse(1, name, _("This column is missing."))
+    return None if result.problem_count else names
+
+
+def _records(file, result: ImportResult) -> Iterable[tuple[int, list[str]]]:
+    """(line where the record starts, fields) for every record after the header.
+
+    Problems with the file itself (bad quoting, not UTF-8) are recorded and end the stream:
+    after them no line number can be trusted.
+    """
+    reader = csv.reader(file, strict=True)
+    line = 1
+    try:
+        for row in reader:
+            yield line, row
+            line = reader.line_num + 1
+    except csv.Error as error:
+        result.refuse(line, None, _("Malformed CSV: %(error)s.") % {"error": error})
+    except UnicodeDecodeError:
+        # Decoding runs ahead of parsing, so the bad bytes lie at or after this line.
+        result.refuse(
+            reader.line_num + 1, None, _("The file is not UTF-8 text at or after this line.")
+        )
+
+
+def _flush(batch: list[tuple[int, CallAttempt]], last_old_id: int, result: ImportResult):
+    """Insert the batch's new attempts; skip ids that existed before the import started.
+
+    Without keeping every id of the file in memory, a duplicate across batches is recognised
+    by its row: present, but with an id handed out during this import.
+    """
+    existing = dict(
+        CallAttempt.objects.filter(
+            external_id__in=[attempt.external_id for _line, attempt in batch]
+        )
+        .order_by()
+        .values_list("external_id", "id")
+    )
+    new: dict[str, CallAttempt] = {}
+    for line, attempt in batch:
+        key = attempt.external_id
+        if key in existing and existing[key] <= last_old_id:
+            # Already imported before: the stored row wins, however often the file repeats it.
+            result.skipped += 1
+        elif key in existing or key in new:
+            result.refuse(
+                line,
+                "external_id",
+                _("%(value)r appears earlier in this file.") % {"value": key},
+            )
+        else:
+            new[key] = attempt
+    CallAttempt.objects.bulk_create(new.values())
+    result.imported += len(new)
+    batch.clear()
+
+
+def _import_records(records, columns, last_old_id, batch_size, result: ImportResult) -> None:
+    batch: list[tuple[int, CallAttempt]] = []
+    for line, row in records:
+        if not row:
+            continue  # a blank line, e.g. at the end of the file
+        result.rows_read += 1
+        if len(row) != len(columns):
+            result.refuse(
+                line,
+                None,
+                _("Expected %(expected)s fields, found %(found)s.")
+                % {"expected": len(columns), "found": len(row)},
+            )
+            continue
+        try:
+            attempt = _attempt_from_row(dict(zip(columns, row, strict=True)))
+        except _RowInvalid as invalid:
+            result.refuse(line, invalid.column, invalid.problem)
+            continue
+        batch.append((line, attempt))
+        if len(batch) >= batch_size:
+            _flush(batch, last_old_id, result)
+    if batch:
+        _flush(batch, last_old_id, result)
+
+
+def attempts_import(file, *, dry_run: bool = False, batch_size: int = 5000) -> ImportResult:
+    """Import the attempt log from `file`, a text stream opened with newline="" (and
+    encoding="utf-8-sig").
+
+    One transaction: any problem, or a dry run, rolls everything back, so the figures never
+    rest on half a file. Rows whose external_id was already stored are skipped and counted.
+    """
+    result = ImportResult(dry_run=dry_run)
+    started = time.monotonic()
+    with transaction.atomic(durable=True):
+        if connection.vendor == "postgresql":
+            # Two imports at once would block each other on the unique index and then fail;
+            # queued one after the other, the second simply skips what the first stored.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
+        # Rows inserted by this import get higher ids: that is how the stored rows of
+        # earlier imports are told apart from repeats within this file.
+        last_old_id = CallAttempt.objects.aggregate(last=Max("id"))["last"] or 0
+
+        records = _records(file, result)
+        header = next(records, None)
+        if header is None:
+            if result.ok:
+                result.refuse(1, None, _("The file is empty; expected a header row."))
+        else:
+            columns = _columns_from_header(header[1], result)
+            if columns is not None:
+                _import_records(records, columns, last_old_id, batch_size, result)
+
+        if dry_run or not result.ok:
+            transaction.set_rollback(True)
+    result.seconds = time.monotonic() - started
+    return result
