@@ -21,6 +21,7 @@ class RosterMemberFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = StaffMember
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     site = factory.SubFactory(SiteFactory)
