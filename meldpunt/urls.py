@@ -12,5 +12,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("contacts/", include("contacts.urls")),
+    path("staffing/", include("staffing.urls")),
     path("admin/", admin.site.urls),
 ]

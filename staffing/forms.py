@@ -1,0 +1,61 @@
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from meldpunt.channels import Channel
+from staffing.models import Site
+
+
+def next_month_start(today: date) -> date:
+    return (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+class GenerateShiftsForm(forms.Form):
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    channels = forms.MultipleChoiceField(
+        label=_("Channels"),
+        choices=[(Channel.PHONE, Channel.PHONE.label), (Channel.CHAT, Channel.CHAT.label)],
+        initial=[Channel.PHONE, Channel.CHAT],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    headcount = forms.IntegerField(
+        label=_("People per shift"), min_value=1, max_value=20, initial=2
+    )
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+        self.fields["month"].initial = next_month_start(timezone.localdate())
+
+
+class ConsultationSeriesForm(forms.Form):
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
+    first_start = forms.DateTimeField(
+        label=_("First meeting"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=15, max_value=480, initial=90
+    )
+    until = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
+    every_weeks = forms.TypedChoiceField(
+        label=_("Repeat"),
+        coerce=int,
+        choices=[(1, _("Every week")), (2, _("Every two weeks"))],
+        initial=1,
+    )
+    invite_site_team = forms.BooleanField(
+        label=_("Invite everyone of the site"), required=False, initial=True
+    )
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites

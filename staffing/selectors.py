@@ -1,0 +1,201 @@
+"""Reads for the roster pages: a site's week loaded in a few queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Q
+
+from meldpunt.channels import Channel
+from staffing.models import (
+    Absence,
+    Assignment,
+    CaseConsultation,
+    ConsultationAttendance,
+    Shift,
+    Site,
+    StaffMember,
+)
+
+from .services.opening_hours import OpeningSchedule
+from .services.time import day_start, local, local_date
+
+ROSTERED_CHANNELS = (Channel.PHONE, Channel.CHAT, Channel.EMAIL)
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass
+class RosterCell:
+    member: StaffMember
+    day: date
+    assignments: list = field(default_factory=list)
+    consultations: list = field(default_factory=list)
+    absences: list = field(default_factory=list)
+    options: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+
+    @property
+    def dom_id(self) -> str:
+        return f"cell-{self.member.pk}-{self.day:%Y%m%d}"
+
+
+@dataclass
+class ShiftSummary:
+    shift: Shift
+    assigned: int
+
+    @property
+    def is_short(self) -> bool:
+        return self.assigned < self.shift.required_headcount
+
+
+class RosterWeek:
+    """The shifts, assignments, consultations and absences of one site in one local week."""
+
+    def __init__(self, site: Site, any_day: date):
+        self.site = site
+        self.monday = monday_of(any_day)
+        self.days = [self.monday + timedelta(days=i) for i in range(7)]
+        self.start, self.end = day_start(self.monday), day_start(self.monday + timedelta(days=7))
+        self.members = list(
+            StaffMember.objects.filter(site=site, user__is_active=True)
+            .filter(Q(active_from__isnull=True) | Q(active_from__lte=self.days[-1]))
+            .filter(Q(active_to__isnull=True) | Q(active_to__gte=self.monday))
+            .select_related("user")
+        )
+        self.shifts = list(
+            Shift.objects.filter(site=site, starts_at__gte=self.start, starts_at__lt=self.end)
+        )
+        self.assignments = list(
+            Assignment.objects.filter(shift__in=[s.pk for s in self.shifts]).select_related(
+                "shift", "staff_member__user"
+            )
+        )
+        self.attendances = list(
+            ConsultationAttendance.objects.filter(
+                consultation__site=site,
+                consultation__starts_at__gte=self.start,
+                consultation__starts_at__lt=self.end,
+            ).select_related("consultation")
+        )
+        self.consultations = list(
+            CaseConsultation.objects.filter(
+                site=site, starts_at__gte=self.start, starts_at__lt=self.end
+            )
+        )
+        self.absences = list(
+            Absence.objects.approved()
+            .overlapping(self.start, self.end)
+            .filter(staff_member__in=[m.pk for m in self.members])
+        )
+        self._by_member_day = defaultdict(list)
+        for a in self.assignments:
+            self._by_member_day[(a.staff_member_id, local_date(a.starts_at))].append(a)
+        self._count = defaultdict(int)
+        for a in self.assignments:
+            self._count[a.shift_id] += 1
+
+    def shifts_on(self, day: date) -> list[ShiftSummary]:
+        return [
+            ShiftSummary(s, self._count[s.pk])
+            for s in sorted(self.shifts, key=lambda s: (s.starts_at, s.channel))
+            if local_date(s.starts_at) == day
+        ]
+
+    def cell(self, member: StaffMember, day: date) -> RosterCell:
+        assignments = sorted(self._by_member_day[(member.pk, day)], key=lambda a: a.starts_at)
+        taken = {a.shift_id for a in assignments}
+        day_start_utc, day_end_utc = day_start(day), day_start(day + timedelta(days=1))
+        return RosterCell(
+            member=member,
+            day=day,
+            assignments=assignments,
+            consultations=[
+                a.consultation
+                for a in self.attendances
+                if a.staff_member_id == member.pk
+                and a.attendance in ConsultationAttendance.COUNTING
+                and local_date(a.consultation.starts_at) == day
+            ],
+            absences=[
+                a
+                for a in self.absences
+                if a.staff_member_id == member.pk
+                and a.starts_at < day_end_utc
+                and a.ends_at > day_start_utc
+            ],
+            options=[
+                summary
+                for summary in self.shifts_on(day)
+                if summary.shift.pk not in taken and member.may_serve(summary.shift.channel)
+            ],
+        )
+
+    def rows(self):
+        return [(m, [self.cell(m, d) for d in self.days]) for m in self.members]
+
+
+@dataclass
+class CoverageBlock:
+    start: object
+    end: object
+    required: int
+    assigned: int
+
+    @property
+    def is_gap(self) -> bool:
+        return self.required == 0 or self.assigned < self.required
+
+    @property
+    def label(self) -> str:
+        return f"{local(self.start):%H:%M}–{local(self.end):%H:%M}"
+
+
+def coverage_week(site: Site, any_day: date, schedule: OpeningSchedule | None = None):
+    """Per channel and local day, each opening hour with required and assigned headcount.
+
+    Returns, for the channels open that week, (channel, rows): one row per local hour label
+    with a CoverageBlock, or None when closed, for each of the seven days."""
+    schedule = schedule or OpeningSchedule.load()
+    monday = monday_of(any_day)
+    days = [monday + timedelta(days=i) for i in range(7)]
+    start, end = day_start(monday), day_start(monday + timedelta(days=7))
+    shifts = list(Shift.objects.filter(site=site, starts_at__lt=end, ends_at__gt=start))
+    counts = defaultdict(int)
+    for shift_id in Assignment.objects.filter(shift__in=[s.pk for s in shifts]).values_list(
+        "shift_id", flat=True
+    ):
+        counts[shift_id] += 1
+    result = []
+    for channel in (Channel.PHONE, Channel.CHAT):
+        per_day, labels = {}, set()
+        for day in days:
+            blocks = {}
+            for open_start, open_end in schedule.intervals_on(channel, day):
+                block_start = open_start
+                while block_start < open_end:
+                    block_end = min(block_start + timedelta(hours=1), open_end)
+                    covering = [
+                        s
+                        for s in shifts
+                        if s.channel == channel
+                        and s.starts_at < block_end
+                        and s.ends_at > block_start
+                    ]
+                    block = CoverageBlock(
+                        block_start,
+                        block_end,
+                        required=sum(s.required_headcount for s in covering),
+                        assigned=sum(counts[s.pk] for s in covering),
+                    )
+                    blocks[block.label] = block
+                    labels.add(block.label)
+                    block_start = block_end
+            per_day[day] = blocks
+        if labels:
+            rows = [(label, [per_day[d].get(label) for d in days]) for label in sorted(labels)]
+            result.append((Channel(channel), rows))
+    return result

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from .views import personal, planning, roster
+
+app_name = "staffing"
+
+urlpatterns = [
+    path("roster/", roster.roster, name="roster"),
+    path("roster/assign/", roster.assign, name="assign"),
+    path("roster/assignments/<int:pk>/unassign/", roster.unassign, name="unassign"),
+    path("coverage/", planning.coverage, name="coverage"),
+    path("shifts/generate/", planning.generate_shifts, name="generate_shifts"),
+    path("consultations/plan/", planning.consultation_series, name="consultation_series"),
+    path("my-shifts/", personal.my_shifts, name="my_shifts"),
+    path("calendar/<str:token>.ics", personal.ical_feed, name="ical"),
+]

@@ -1,0 +1,1 @@
+"""Staffing pages. Login is enforced by middleware; roles are checked in every view."""

@@ -1,0 +1,47 @@
+"""Who may see and plan which site's roster."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+
+from meldpunt.roles import roles_of
+from staffing.models import Site, site_of
+
+
+def require_role(user) -> None:
+    if not roles_of(user):
+        raise PermissionDenied
+
+
+def chosen_site(request, queryset) -> Site:
+    """The site from ?site= (or the POSTed one) among `queryset`, else the user's own site,
+    else the first one; 403 when the user may see none."""
+    wanted = request.POST.get("site") or request.GET.get("site")
+    if wanted:
+        try:
+            return queryset.get(pk=int(wanted))
+        except (ValueError, Site.DoesNotExist):
+            raise PermissionDenied from None
+    own = site_of(request.user)
+    if own and queryset.filter(pk=own.pk).exists():
+        return own
+    site = queryset.first()
+    if site is None:
+        raise PermissionDenied
+    return site
+
+
+def chosen_day(request) -> date:
+    raw = request.GET.get("week") or request.POST.get("week")
+    if not raw:
+        return timezone.localdate()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Http404 from None
+
+
+def may_plan(user, site: Site) -> bool:
+    return Site.objects.plannable_by(user).filter(pk=site.pk).exists()
