@@ -78,10 +78,8 @@ class ImportResult:
             self.problems.append(ImportProblem(line, column, problem))
 
 
-class _RowInvalid(Exception):
-    def __init__(self, column: str, problem: str):
-        self.column = column
-        self.problem = problem
+class _ValueInvalid(Exception):
+    """A field's value cannot be read; the message says why, in the UI language."""
 
 
 def caller_hash(caller: str) -> str:
@@ -97,68 +95,88 @@ def caller_hash(caller: str) -> str:
     return salted_hmac(CALLER_HASH_SALT, caller, secret=key, algorithm="sha256").hexdigest()
 
 
-def _seconds(value: str, column: str) -> int:
+def _external_id(value: str) -> str:
     value = value.strip()
-    # isdigit alone accepts "²" and other Unicode digits; int() alone accepts "+5" and "5_0".
-    if not (value.isascii() and value.isdigit()):
-        raise _RowInvalid(column, _("%(value)r is not a whole number ≥ 0.") % {"value": value})
-    number = int(value)
-    if number > MAX_SECONDS:
-        raise _RowInvalid(column, _("%(value)s is too large.") % {"value": value})
-    return number
+    if not value:
+        raise _ValueInvalid(_("The external id is empty."))
+    max_length = CallAttempt._meta.get_field("external_id").max_length
+    if len(value) > max_length:
+        raise _ValueInvalid(
+            _("The external id is longer than %(max)s characters.") % {"max": max_length}
+        )
+    return value
 
 
-def _instant(value: str, column: str) -> datetime:
+def _channel(value: str) -> str:
+    value = value.strip()
+    if value not in ATTEMPT_CHANNELS:
+        raise _ValueInvalid(
+            _("%(value)r is not a channel with an attempt log (phone or chat).") % {"value": value}
+        )
+    return value
+
+
+def _instant(value: str) -> datetime:
     value = value.strip()
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise _RowInvalid(
-            column, _("%(value)r is not an ISO 8601 date and time.") % {"value": value}
+        raise _ValueInvalid(
+            _("%(value)r is not an ISO 8601 date and time.") % {"value": value}
         ) from None
     if moment.tzinfo is None:
-        raise _RowInvalid(
-            column,
-            _("%(value)r has no UTC offset; add one, e.g. +01:00 or Z.") % {"value": value},
+        raise _ValueInvalid(
+            _("%(value)r has no UTC offset; add one, e.g. +01:00 or Z.") % {"value": value}
         )
     return moment.astimezone(UTC)
 
 
-def _attempt_from_row(values: dict[str, str]) -> CallAttempt:
-    external_id = values["external_id"].strip()
-    if not external_id:
-        raise _RowInvalid("external_id", _("The external id is empty."))
-    max_length = CallAttempt._meta.get_field("external_id").max_length
-    if len(external_id) > max_length:
-        raise _RowInvalid(
-            "external_id",
-            _("The external id is longer than %(max)s characters.") % {"max": max_length},
-        )
+def _seconds(value: str) -> int:
+    value = value.strip()
+    # isdigit alone accepts "²" and other Unicode digits; int() alone accepts "+5" and "5_0".
+    if not (value.isascii() and value.isdigit()):
+        raise _ValueInvalid(_("%(value)r is not a whole number ≥ 0.") % {"value": value})
+    number = int(value)
+    if number > MAX_SECONDS:
+        raise _ValueInvalid(_("%(value)s is too large.") % {"value": value})
+    return number
 
-    channel = values["channel"].strip()
-    if channel not in ATTEMPT_CHANNELS:
-        raise _RowInvalid(
-            "channel",
-            _("%(value)r is not a channel with an attempt log (phone or chat).")
-            % {"value": channel},
-        )
 
-    answered = values["answered"].strip()
-    if answered not in ("0", "1"):
-        raise _RowInvalid("answered", _("%(value)r is not 1 or 0.") % {"value": answered})
+def _answered(value: str) -> bool:
+    value = value.strip()
+    if value not in ("0", "1"):
+        raise _ValueInvalid(_("%(value)r is not 1 or 0.") % {"value": value})
+    return value == "1"
 
-    attempt = CallAttempt(
-        external_id=external_id,
-        channel=channel,
-        started_at=_instant(values["started_at"], "started_at"),
-        wait_seconds=_seconds(values["wait_seconds"], "wait_seconds"),
-        talk_seconds=_seconds(values["talk_seconds"], "talk_seconds"),
-        answered=answered == "1",
-        caller_hash=caller_hash(values.get("caller", "")),
-    )
-    if not attempt.answered and attempt.talk_seconds:
-        raise _RowInvalid("talk_seconds", _("An unanswered attempt has no conversation time."))
-    return attempt
+
+PARSERS = {
+    "external_id": _external_id,
+    "channel": _channel,
+    "started_at": _instant,
+    "wait_seconds": _seconds,
+    "talk_seconds": _seconds,
+    "answered": _answered,
+    "caller": caller_hash,
+}
+
+
+def _attempt_from_row(
+    values: dict[str, str], line: int, result: ImportResult
+) -> CallAttempt | None:
+    """The attempt in a row, or None after recording every problem in it."""
+    parsed = {}
+    for column, value in values.items():
+        try:
+            parsed[column] = PARSERS[column](value)
+        except _ValueInvalid as invalid:
+            result.refuse(line, column, str(invalid))
+    if len(parsed) < len(values):
+        return None
+    if not parsed["answered"] and parsed["talk_seconds"]:
+        result.refuse(line, "talk_seconds", _("An unanswered attempt has no conversation time."))
+        return None
+    parsed["caller_hash"] = parsed.pop("caller", "")
+    return CallAttempt(**parsed)
 
 
 def _columns_from_header(header: list[str], result: ImportResult) -> list[str] | None:
@@ -248,10 +266,8 @@ def _import_records(records, columns, last_old_id, batch_size, result: ImportRes
                 % {"expected": len(columns), "found": len(row)},
             )
             continue
-        try:
-            attempt = _attempt_from_row(dict(zip(columns, row, strict=True)))
-        except _RowInvalid as invalid:
-            result.refuse(line, invalid.column, invalid.problem)
+        attempt = _attempt_from_row(dict(zip(columns, row, strict=True)), line, result)
+        if attempt is None:
             continue
         batch.append((line, attempt))
         if len(batch) >= batch_size:
