@@ -1,0 +1,98 @@
+"""The filters of the contact list. Validated like any form, so bad input is an error
+message next to the field, never a server error."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from meldpunt.channels import Channel
+from meldpunt.roles import sees_all_sites
+from staffing.models import Site
+
+from ..models import Theme
+from ..selectors import NOT_RECORDED
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"class": "form-control form-control-sm", **(attrs or {})})
+
+
+class ContactFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Reference"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control form-control-sm font-monospace",
+                "type": "search",
+                "placeholder": "2026-0001",
+                "title": _("Whole reference or its beginning."),
+                "autocomplete": "off",
+            }
+        ),
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
+    date_to = forms.DateField(label=_("Until"), required=False, widget=DateInput)
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        required=False,
+        choices=[("", _("All"))] + Channel.choices,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    theme = forms.ChoiceField(
+        label=_("Main theme"),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    site = forms.ModelChoiceField(
+        label=_("Site"),
+        required=False,
+        queryset=Site.objects.all(),
+        empty_label=_("All"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    case = forms.CharField(
+        label=_("Case"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control form-control-sm font-monospace",
+                "placeholder": "D2026-00042",
+                "autocomplete": "off",
+            }
+        ),
+    )
+    follow_up_open = forms.BooleanField(
+        label=_("Open follow-up"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every theme, inactive ones too: older contacts are still filtered on them.
+        self.fields["theme"].choices = [
+            ("", _("All")),
+            (NOT_RECORDED, _("not recorded")),
+            *((theme.pk, str(theme)) for theme in Theme.objects.all()),
+        ]
+        if not sees_all_sites(user):
+            del self.fields["site"]
+
+    def clean_case(self):
+        return self.cleaned_data["case"].strip().upper()
+
+    def clean_q(self):
+        return self.cleaned_data["q"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            raise ValidationError(_("The end of the period lies before its start."))
+        return cleaned
