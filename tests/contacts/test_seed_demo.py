@@ -99,6 +99,19 @@ def test_the_mix_resembles_the_line():
     assert 0.05 <= FollowUp.objects.count() / total <= 0.15
 
 
+def test_rows_carry_the_demo_moments_not_the_moment_of_seeding():
+    seed(*YEAR_2025, "--contacts-per-year", "300")
+
+    assert not Contact.objects.exclude(created_at=F("ended_at")).exists()
+    for case in Case.objects.prefetch_related("contacts"):
+        assert case.opened_at == min(c.started_at for c in case.contacts.all())
+        assert {c.site_id for c in case.contacts.all()} == {case.site_id}
+    assert not FollowUp.objects.exclude(created_at=F("contact__ended_at")).exists()
+    # The switch that lets bulk_create keep these moments is off again.
+    assert Contact._meta.get_field("created_at").auto_now_add
+    assert Case._meta.get_field("opened_at").auto_now_add
+
+
 def test_phone_and_chat_mostly_within_the_opening_hours_in_force():
     seed(*YEAR_2025, "--contacts-per-year", "2000")
     schedule = OpeningSchedule.load()
