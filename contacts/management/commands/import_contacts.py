@@ -1,0 +1,87 @@
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from contacts.services.imports import (
+    DEFAULT_BATCH_SIZE,
+    ContactImportError,
+    ImportResult,
+    contacts_import,
+)
+
+
+def import_summary(result: ImportResult) -> str:
+    if result.dry_run:
+        text = _(
+            "Dry run: %(read)s rows read, %(imported)s contacts would be imported, "
+            "%(present)s already present (skipped), %(victims)s victims, "
+            "%(seconds).1f s (%(rate).0f rows/s); nothing was written."
+        )
+    else:
+        text = _(
+            "%(read)s rows read, %(imported)s contacts imported, %(present)s already present "
+            "(skipped), %(victims)s victims, %(seconds).1f s (%(rate).0f rows/s)."
+        )
+    return text % {
+        "read": result.rows_read,
+        "imported": result.imported,
+        "present": result.already_present,
+        "victims": result.victims,
+        "seconds": result.seconds,
+        "rate": result.rows_per_second,
+    }
+
+
+class Command(BaseCommand):
+    help = (
+        "Import contacts from a contact CSV (format in DESIGN.md). All or nothing; rows whose "
+        "external_id is already stored are skipped."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="CSV file, UTF-8, with a header row; - for stdin")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check the whole file, write nothing"
+        )
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=DEFAULT_BATCH_SIZE,
+            help="rows checked and inserted per batch (default %(default)s)",
+        )
+
+    def handle(self, *args, file: str, dry_run: bool, batch_size: int, **options):
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1")
+        with translation.override(settings.LANGUAGE_CODE):
+            try:
+                if file == "-":
+                    result = self._import(sys.stdin.buffer, dry_run, batch_size)
+                else:
+                    with Path(file).open("rb") as stream:
+                        result = self._import(stream, dry_run, batch_size)
+            except OSError as error:
+                raise CommandError(error) from error
+            except ContactImportError as error:
+                count = error.result.error_count
+                raise CommandError(
+                    ngettext(
+                        "%(count)s error; nothing was imported.",
+                        "%(count)s errors; nothing was imported.",
+                        count,
+                    )
+                    % {"count": count}
+                ) from None
+            self.stdout.write(import_summary(result))
+
+    def _import(self, stream, dry_run: bool, batch_size: int) -> ImportResult:
+        # Errors are printed as they are found: a bad file of a million rows shows its first
+        # errors at once and does not collect them all in memory.
+        return contacts_import(
+            stream, dry_run=dry_run, batch_size=batch_size, on_error=self.stderr.write
+        )
