@@ -1,0 +1,43 @@
+import io
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from contacts.services.exports import contacts_export
+from staffing.models import Site
+
+
+class Command(BaseCommand):
+    help = "Write contacts as a contact CSV (format in DESIGN.md) to stdout."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, help="only this year (Brussels local time)")
+        parser.add_argument("--site", help="only this site (site code)")
+
+    def handle(self, *args, year: int | None, site: str | None, **options):
+        with translation.override(settings.LANGUAGE_CODE):
+            site_obj = None
+            if site is not None:
+                site_obj = Site.objects.filter(code=site).first()
+                if site_obj is None:
+                    raise CommandError(_("Unknown site “%(code)s”.") % {"code": site})
+            if year is not None and not 1 <= year <= 9998:
+                raise CommandError(_("Year %(year)s is out of range.") % {"year": year})
+            out = self.stdout._out
+            if out is sys.stdout and isinstance(out, io.TextIOWrapper):
+                # The file is UTF-8 with CRLF rows whatever the terminal's locale says.
+                out.reconfigure(encoding="utf-8", newline="")
+            contacts_export(_Unterminated(self.stdout), year=year, site=site_obj)
+
+
+class _Unterminated:
+    """Writes through the command's stdout without the newline it appends to each write."""
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+
+    def write(self, text: str) -> None:
+        self.wrapper.write(text, ending="")

@@ -1,0 +1,90 @@
+"""Export of contacts in the contact CSV of DESIGN.md, the format the import reads.
+
+Export → import → export gives the same bytes: instants are written in Brussels local time
+with their offset at second precision, durations in whole seconds, lists in a fixed order.
+"""
+
+import csv
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TextIO
+
+from django.db.models import Prefetch, QuerySet
+
+from staffing.models import Site
+
+from ..models import Contact, Victim
+from .imports import BRUSSELS, COLUMNS, LIST_SEPARATOR
+
+CHUNK_SIZE = 2000
+
+
+def contacts_for_export(*, year: int | None = None, site: Site | None = None) -> QuerySet:
+    """The contacts of a (Brussels local) year and/or site, in a stable order."""
+    contacts = (
+        Contact.objects.select_related("site", "case")
+        .prefetch_related(
+            Prefetch("victims", queryset=Victim.objects.order_by("id")),
+            "forms_of_violence",
+        )
+        .order_by("started_at", "id")
+    )
+    if year is not None:
+        contacts = contacts.filter(
+            started_at__gte=datetime(year, 1, 1, tzinfo=BRUSSELS),
+            started_at__lt=datetime(year + 1, 1, 1, tzinfo=BRUSSELS),
+        )
+    if site is not None:
+        contacts = contacts.filter(site=site)
+    return contacts
+
+
+def _local_iso(instant: datetime) -> str:
+    return instant.astimezone(BRUSSELS).isoformat(timespec="seconds")
+
+
+def _row(contact: Contact) -> list[str]:
+    duration = contact.duration_seconds
+    return [
+        contact.external_id or contact.reference,
+        contact.channel,
+        _local_iso(contact.started_at),
+        "" if duration is None else str(duration),
+        contact.site.code,
+        # Taxonomy terms have their code as primary key: the *_id attributes are the codes.
+        contact.theme_id or "",
+        contact.caller_gender_id or "",
+        contact.caller_age_group_id or "",
+        contact.caller_role_id or "",
+        contact.region_id or "",
+        LIST_SEPARATOR.join(v.age_group_id or "" for v in contact.victims.all()),
+        contact.notes,
+        LIST_SEPARATOR.join(sorted(f.code for f in contact.forms_of_violence.all())),
+        contact.context_id or "",
+        contact.awareness_source_id or "",
+        contact.referral_id or "",
+        "1" if contact.follow_up_needed else "0",
+        contact.case.reference if contact.case_id else "",
+    ]
+
+
+def contacts_export_rows(contacts: QuerySet) -> Iterator[list[str]]:
+    """The header and one row per contact, streamed in chunks from the database."""
+    yield list(COLUMNS)
+    for contact in contacts.iterator(chunk_size=CHUNK_SIZE):
+        yield _row(contact)
+
+
+def contacts_export(out: TextIO, *, year: int | None = None, site: Site | None = None) -> int:
+    """Write the contact CSV to a text stream; returns the number of contacts written.
+
+    Rows end in CRLF (RFC 4180); `out` must not translate line endings.
+    """
+    writer = csv.writer(out, lineterminator="\r\n")
+    rows = contacts_export_rows(contacts_for_export(year=year, site=site))
+    writer.writerow(next(rows))
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count
