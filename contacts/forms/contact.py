@@ -51,6 +51,19 @@ class ButtonRadioSelect(forms.RadioSelect):
     def __init__(self, attrs=None):
         super().__init__(attrs={"class": "btn-check", **(attrs or {})})
 
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        options = [
+            option for _group, group, _i in context["widget"]["optgroups"] for option in group
+        ]
+        if options and options[0]["attrs"].get("autofocus"):
+            # Focus lands on the chosen option, so the arrow keys start from there.
+            chosen = next((option for option in options if option["selected"]), options[0])
+            for option in options:
+                if option is not chosen:
+                    option["attrs"].pop("autofocus")
+        return context
+
 
 class ButtonCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
     def __init__(self, attrs=None):
@@ -244,7 +257,6 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
         if name is None:
             with_errors = [n for n in self.fields if n in (self._errors or {})]
             name = with_errors[0] if with_errors else "theme"
-        # On a radio group every option carries the attribute; the browser takes the first.
         self.fields[name].widget.attrs["autofocus"] = True
 
     def add_error(self, field, error):

@@ -185,3 +185,14 @@ def test_follow_up_assignees_are_the_contacts_site_team(responder, other_respond
     outsider_of_site = staff_user(Role.COORDINATOR, other_responder.staff_member.site)
     form = FollowUpForm(contact=contact, user=outsider_of_site)
     assert form["assignee"].value() is None
+
+
+def test_autofocus_lands_on_the_chosen_option_of_a_radio_group(responder, site):
+    contact = ContactFactory(site=site, theme_id="partner_violence")
+    form = ContactForm(user=responder, contact=contact, initial=ContactForm.initial_from(contact))
+    html = str(form["theme"])
+    assert html.count("autofocus") == 1
+    assert 'value="partner_violence" class="btn-check" autofocus id="id_theme_2" checked' in html
+    html = str(ContactForm(user=responder)["theme"])
+    assert html.count("autofocus") == 1
+    assert 'value="" class="btn-check" autofocus id="id_theme_0" checked' in html
