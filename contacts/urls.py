@@ -1,4 +1,20 @@
+from django.urls import path
+
+from .views import cases, contacts, followups, intake
 
 app_name = "contacts"
 
-urlpatterns: list = []
+# `new/` and `cases/…` come before the contact reference they would otherwise match.
+urlpatterns = [
+    path("", contacts.contact_list, name="list"),
+    path("new/", intake.contact_create, name="create"),
+    path("cases/<str:reference>/", cases.case_detail, name="case_detail"),
+    path("<str:reference>/", contacts.contact_detail, name="detail"),
+    path("<str:reference>/edit/", intake.contact_edit, name="edit"),
+    path("<str:reference>/follow-ups/", followups.followup_add, name="followup_create"),
+    path(
+        "<str:reference>/follow-ups/<int:pk>/done/",
+        followups.followup_done,
+        name="followup_complete",
+    ),
+]

@@ -1,0 +1,125 @@
+"""Registering and correcting contacts: one keyboard-first page for both."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from meldpunt.channels import Channel
+from meldpunt.roles import STAFF_ROLES, role_required
+from staffing.models import site_of
+
+from ..forms import ContactForm, VictimFormSet, service_errors_apply, victims_initial
+from ..models import Contact
+from ..services import contact_register, contact_update
+from .access import audit_viewed, notes_visible
+
+VICTIMS_PREFIX = "victims"
+# Value of the submit button that goes on to a fresh intake after saving.
+SAVE_AND_NEW = "new"
+
+
+def _validate(form, formset) -> bool:
+    # Both are validated, so every error shows at once.
+    form_valid = form.is_valid()
+    formset_valid = formset.is_valid()
+    return form_valid and formset_valid
+
+
+def _saved_message(contact: Contact, opened_case: bool) -> str:
+    if opened_case:
+        return _("Contact %(contact)s saved in the new case %(case)s.") % {
+            "contact": contact.reference,
+            "case": contact.case.reference,
+        }
+    return _("Contact %(contact)s saved.") % {"contact": contact.reference}
+
+
+def _render(request, form, formset, contact=None):
+    return render(
+        request,
+        "contacts/contact_form.html",
+        {"form": form, "formset": formset, "contact": contact, "save_and_new": SAVE_AND_NEW},
+    )
+
+
+@role_required(*STAFF_ROLES)
+@require_http_methods(["GET", "POST"])
+def contact_create(request):
+    """A new contact: the channel of the button that was clicked, starting now."""
+    channel = request.GET.get("channel")
+    initial = {
+        "channel": channel if channel in Channel.values else Channel.PHONE,
+        "started_at": timezone.now().replace(second=0, microsecond=0),
+        "site": site_of(request.user),
+    }
+    if request.method == "POST":
+        form = ContactForm(request.POST, user=request.user, initial=initial)
+        formset = VictimFormSet(request.POST, prefix=VICTIMS_PREFIX)
+        if _validate(form, formset):
+            open_case = form.cleaned_data["open_case"]
+            try:
+                contact = contact_register(
+                    data=form.contact_data(formset.victim_data()),
+                    site=form.registration_site(),
+                    registered_by=request.user,
+                    case=form.cleaned_data["case"],
+                    open_case=open_case,
+                )
+            except ValidationError as error:
+                service_errors_apply(error, form, formset)
+            else:
+                messages.success(request, _saved_message(contact, open_case))
+                if request.POST.get("after") == SAVE_AND_NEW:
+                    query = urlencode({"channel": contact.channel})
+                    return redirect(f"{reverse('contacts:create')}?{query}")
+                return redirect("contacts:detail", reference=contact.reference)
+    else:
+        form = ContactForm(user=request.user, initial=initial)
+        formset = VictimFormSet(prefix=VICTIMS_PREFIX)
+    return _render(request, form, formset)
+
+
+@role_required(*STAFF_ROLES)
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, reference):
+    """Correct a registered contact, its victims and its case."""
+    contact = get_object_or_404(
+        Contact.objects.viewable_by(request.user).select_related("site", "case"),
+        reference=reference,
+    )
+    form_kwargs = {
+        "user": request.user,
+        "contact": contact,
+        "show_notes": notes_visible(request.user, contact),
+        "initial": ContactForm.initial_from(contact),
+    }
+    victims = victims_initial(contact)
+    if request.method == "POST":
+        form = ContactForm(request.POST, **form_kwargs)
+        formset = VictimFormSet(request.POST, prefix=VICTIMS_PREFIX, initial=victims)
+        if _validate(form, formset):
+            open_case = form.cleaned_data["open_case"]
+            try:
+                contact = contact_update(
+                    contact=contact,
+                    data=form.contact_data(formset.victim_data()),
+                    case=form.cleaned_data["case"],
+                    open_case=open_case,
+                    updated_by=request.user,
+                )
+            except ValidationError as error:
+                service_errors_apply(error, form, formset)
+            else:
+                messages.success(request, _saved_message(contact, open_case))
+                return redirect("contacts:detail", reference=contact.reference)
+    else:
+        audit_viewed(request, contact)
+        form = ContactForm(**form_kwargs)
+        formset = VictimFormSet(prefix=VICTIMS_PREFIX, initial=victims)
+    return _render(request, form, formset, contact)
