@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from staffing.models import site_of
@@ -35,6 +36,7 @@ class FollowUpForm(forms.Form):
         team = (
             get_user_model()
             .objects.filter(is_active=True, staff_member__site_id=contact.site_id)
+            .exclude(staff_member__active_to__lt=timezone.localdate())
             .order_by("first_name", "last_name", "username", "id")
         )
         self.fields["assignee"].queryset = team

@@ -196,3 +196,11 @@ def test_autofocus_lands_on_the_chosen_option_of_a_radio_group(responder, site):
     html = str(ContactForm(user=responder)["theme"])
     assert html.count("autofocus") == 1
     assert 'value="" class="btn-check" autofocus id="id_theme_0" checked' in html
+
+
+def test_staff_who_left_are_no_longer_assignees(responder, site):
+    left = staff_user(Role.RESPONDER, site, username="vertrokken")
+    left.staff_member.active_to = date(2020, 6, 30)
+    left.staff_member.save()
+    form = FollowUpForm(contact=ContactFactory(site=site), user=responder)
+    assert list(form.fields["assignee"].queryset) == [responder]
