@@ -219,6 +219,9 @@ CONTEXT = by_theme(
 )
 
 # --- Cases ----------------------------------------------------------------------------------
+# What a later contact of a case shares with the first one.
+SITUATION_FIELDS = ("theme", "context", "caller_gender", "caller_age_group", "caller_role")
+SITUATION_FIELDS += ("region", "forms", "victims")
 # A contact opens a case with this chance; the case then gets this many contacts in all,
 # a few days to three weeks apart, at the same site (≈ 15 % of contacts end up in a case).
 CASE_OPEN_SHARE = 0.07
@@ -537,13 +540,8 @@ def _day_drafts(
     for channel, share in CHANNEL_SHARE.items():
         if not (weight := calendar.day_weight(channel, day)):
             continue
-        mu = (
-            plan.contacts_per_year
-            * growth
-            * share
-            * weight
-            / calendar.year_weight(channel, day.year)
-        )
+        per_year = plan.contacts_per_year * growth * share
+        mu = per_year * weight / calendar.year_weight(channel, day.year)
         for _ in range(_poisson(rng, mu)):
             started = calendar.start(rng, channel, day)
             site = rng.choices(site_keys, cum_weights=site_weights)[0]
@@ -579,7 +577,7 @@ def _cases_group(plan: DemoPlan, drafts: list[Draft]) -> list[CaseDraft]:
             )
             if later is None:
                 break
-            for name in (*CODE_FIELDS[:-2], "forms", "victims"):
+            for name in SITUATION_FIELDS:
                 setattr(later, name, getattr(head, name))
             later.awareness_source, later.case, later.repeat = "earlier_contact", head.case, True
             case.contacts.append(later)

@@ -15,26 +15,28 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="Random seed.")
         parser.add_argument(
-            "--years", type=int, default=3, help="Calendar years up to and including today."
+            "--seed", type=int, default=demo.DEFAULT_SEED, help="Toevalszaad (standaard 1712)."
+        )
+        parser.add_argument(
+            "--years", type=int, default=3, help="Kalenderjaren tot en met vandaag (standaard 3)."
         )
         parser.add_argument(
             "--contacts-per-year",
             type=int,
             default=demo.CONTACTS_PER_YEAR,
-            help="Contacts in a full year (tests use a small number).",
+            help="Contacten in een volledig jaar (tests gebruiken een klein aantal).",
         )
         parser.add_argument(
             "--until",
             type=date.fromisoformat,
             default=None,
-            help="Last day covered, YYYY-MM-DD (default and at most: today).",
+            help="Laatste dag, JJJJ-MM-DD (standaard en hoogstens: vandaag).",
         )
 
     def handle(self, *args, seed, years, contacts_per_year, until, **options):
         if years < 1 or contacts_per_year < 0:
-            raise CommandError("--years must be at least 1 and --contacts-per-year at least 0.")
+            raise CommandError("--years moet minstens 1 zijn en --contacts-per-year minstens 0.")
         plan = demo.DemoPlan.build(
             seed=seed, years=years, contacts_per_year=contacts_per_year, until=until
         )
