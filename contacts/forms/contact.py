@@ -162,7 +162,7 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
         label=_("End"),
         required=False,
         input_formats=DATETIME_LOCAL_INPUT_FORMATS,
-        help_text=_("Leave blank: the moment of saving is taken."),
+        help_text=_("Blank: the moment of saving."),
         widget=DateTimeLocalInput(attrs={"class": "form-control form-control-sm"}),
     )
     site = forms.ModelChoiceField(
