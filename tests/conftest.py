@@ -9,6 +9,12 @@ from .factories import SiteFactory, UserFactory, staff_user
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Logins in tests need no slow key stretching; production keeps Django's default."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fail_on_logged_errors(caplog):
     """A test that logs an error (a 500, a failed task) fails, even if its assertions pass."""
     yield
