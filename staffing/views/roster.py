@@ -55,7 +55,12 @@ def _cell_response(request, site, member, day, errors=()):
     cell = week.cell(member, day)
     cell.errors = list(errors)
     if request.htmx:
-        return render(request, "staffing/_roster_cell.html", {"cell": cell, "can_plan": True})
+        # The cell, and out of band the day's shift headcounts above it.
+        return render(
+            request,
+            "staffing/_roster_cell_response.html",
+            {"cell": cell, "can_plan": True, "day": day, "summaries": week.shifts_on(day)},
+        )
     for error in errors:
         messages.error(request, error)
     return redirect(_week_url("staffing:roster", site, day))
