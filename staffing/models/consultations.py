@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from staffing.services.time import local
+
 from .people import Site, StaffMember
 
 
@@ -53,8 +55,6 @@ class CaseConsultation(models.Model):
         ]
 
     def __str__(self):
-        from staffing.services.time import local
-
         return f"{self.site}: {local(self.starts_at):%Y-%m-%d %H:%M}"
 
     @property

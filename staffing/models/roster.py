@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.channels import Channel
+from staffing.services.time import local
 
 from .people import Site, StaffMember
 
@@ -58,8 +59,6 @@ class Shift(models.Model):
         ]
 
     def __str__(self):
-        from staffing.services.time import local
-
         start, end = local(self.starts_at), local(self.ends_at)
         return f"{self.get_channel_display()} {start:%Y-%m-%d %H:%M}–{end:%H:%M} ({self.site})"
 

@@ -53,26 +53,42 @@ def _certified_on_shift(shift: Shift, day, exclude_member=None) -> bool:
 
 
 def week_hours(member: StaffMember, day) -> Decimal:
-    """Hours of shifts and consultations (not excused or absent) in the local ISO week of
-    `day`."""
+    """Hours worked in the local ISO week of `day`: shifts and consultations (not excused
+    or absent), a consultation during a shift counted once."""
+    return _hours(_week_periods(member, day))
+
+
+def _week_periods(member: StaffMember, day) -> list:
     start, end = week_bounds(day)
-    seconds = sum(
-        (a.ends_at - a.starts_at).total_seconds()
-        for a in member.assignments.filter(starts_at__gte=start, starts_at__lt=end)
-    )
-    seconds += sum(
-        (c.consultation.ends_at - c.consultation.starts_at).total_seconds()
-        for c in _counting_attendances(member).filter(
-            consultation__starts_at__gte=start, consultation__starts_at__lt=end
+    periods = list(
+        member.assignments.filter(starts_at__gte=start, starts_at__lt=end).values_list(
+            "starts_at", "ends_at"
         )
     )
+    periods += list(
+        _counting_attendances(member)
+        .filter(consultation__starts_at__gte=start, consultation__starts_at__lt=end)
+        .values_list("consultation__starts_at", "consultation__ends_at")
+    )
+    return periods
+
+
+def _hours(periods) -> Decimal:
+    """Total length of the union of (start, end) periods, in hours."""
+    seconds, reach = 0.0, None
+    for period_start, period_end in sorted(periods):
+        if reach is not None and period_start < reach:
+            period_start = reach
+        if period_end > period_start:
+            seconds += (period_end - period_start).total_seconds()
+            reach = period_end
     return Decimal(seconds) / 3600
 
 
 def _counting_attendances(member) -> QuerySet:
     return ConsultationAttendance.objects.filter(
         staff_member=member, attendance__in=ConsultationAttendance.COUNTING
-    ).select_related("consultation")
+    )
 
 
 def assignment_problems(shift: Shift, member: StaffMember) -> list[str]:
@@ -112,7 +128,7 @@ def assignment_problems(shift: Shift, member: StaffMember) -> list[str]:
             )
             break
     limit = member.contract_hours + settings.WEEKLY_HOURS_MARGIN
-    total = week_hours(member, day) + Decimal(shift.duration_hours)
+    total = _hours([*_week_periods(member, day), (shift.starts_at, shift.ends_at)])
     if total > limit:
         problems.append(
             _("%(name)s would work %(total)s hours in week %(week)s; the limit is %(limit)s.")

@@ -161,3 +161,14 @@ def test_all_problems_are_reported_at_once(site, shift):
     with pytest.raises(ValidationError) as caught:
         assignment_create(shift=shift, staff_member=member)
     assert len(caught.value.messages) == 2
+
+
+def test_a_consultation_during_a_shift_counts_once(site):
+    member = RosterMemberFactory(site=site, contract_hours=6)
+    consultation = ConsultationFactory(
+        site=site, starts_at=utc(2026, 12, 7, 12), ends_at=utc(2026, 12, 7, 14)
+    )
+    ConsultationAttendance.objects.create(consultation=consultation, staff_member=member)
+    # 8 hours of shift including the 2 hours of consultation: 8 <= 6 + 4
+    assert assignment_create(shift=ShiftFactory(site=site, starts_at=MONDAY_9), staff_member=member)
+    assert week_hours(member, date(2026, 12, 7)) == 8
