@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 # The demo runs with DEBUG on and a throwaway key, on the SQLite file var/demo.sqlite3.
 DEMO_ENV := DEBUG=on SECRET_KEY=demo-only-not-secret-$(shell whoami)-meldpunt
 # Tests run as production would (DEBUG off); DATABASE_URL passes through (PostgreSQL in CI).
-TEST_ENV := DEBUG=off SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1
+TEST_ENV := DEBUG=off SECRET_KEY=test-only-not-secret CALLER_HASH_KEY=test-only-caller-key \
+	ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
 .PHONY: install install-dev run test lint format messages clean
 

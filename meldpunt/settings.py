@@ -47,8 +47,17 @@ MIN_CONSULTATIONS_PER_MONTH = env.int("MIN_CONSULTATIONS_PER_MONTH", default=1)
 if min(MIN_REST_HOURS, WEEKLY_HOURS_MARGIN, MIN_CONSULTATIONS_PER_MONTH) < 0:
     raise ImproperlyConfigured("Staffing settings must not be negative.")
 
+# Key of the HMAC that turns callers' numbers and chat handles into pseudonyms, so repeat
+# callers are recognised without storing who they are. Separate from SECRET_KEY: rotating
+# that one must not change every caller's pseudonym.
+CALLER_HASH_KEY = env.str("CALLER_HASH_KEY", default="")
+
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY is not set; see .env.example.")
+if not CALLER_HASH_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("CALLER_HASH_KEY is not set; see .env.example.")
+    CALLER_HASH_KEY = f"development-only-{SECRET_KEY}"
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is not set; see .env.example.")
 

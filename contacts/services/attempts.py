@@ -85,13 +85,13 @@ class _ValueInvalid(Exception):
 def caller_hash(caller: str) -> str:
     """Keyed HMAC-SHA256 of a caller's number or chat handle; '' for none.
 
-    The key is CALLER_HASH_KEY (falling back to SECRET_KEY), so the hash cannot be reversed
+    The key is the CALLER_HASH_KEY setting, so the hash cannot be reversed
     by hashing every possible phone number without it.
     """
     caller = caller.strip()
     if not caller:
         return ""
-    key = getattr(settings, "CALLER_HASH_KEY", settings.SECRET_KEY)
+    key = settings.CALLER_HASH_KEY
     return salted_hmac(CALLER_HASH_SALT, caller, secret=key, algorithm="sha256").hexdigest()
 
 
