@@ -20,7 +20,7 @@ import holidays
 from meldpunt.channels import Channel
 from staffing.models import Closure, OpeningHours
 
-from .time import at_local, local
+from .time import at_local, day_start, local
 
 
 @dataclass(frozen=True)
@@ -172,3 +172,23 @@ def is_outside_opening_hours(channel: str, instant: datetime) -> bool:
 def open_intervals(channel: str, start: datetime, end: datetime):
     """Open intervals of `channel` within [start, end) as (start_utc, end_utc) pairs."""
     return OpeningSchedule.load().open_intervals(channel, start, end)
+
+
+def closure_create(
+    *,
+    reason: str,
+    channel: str = "",
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
+    first_day: date | None = None,
+    last_day: date | None = None,
+) -> Closure:
+    """Close one channel (or all, channel="") for an instant range, or for whole local days
+    from first_day to last_day (both included; midnight to midnight, DST-safe)."""
+    if first_day is not None:
+        starts_at = day_start(first_day)
+        ends_at = day_start((last_day or first_day) + timedelta(days=1))
+    closure = Closure(channel=channel, starts_at=starts_at, ends_at=ends_at, reason=reason)
+    closure.full_clean()
+    closure.save()
+    return closure

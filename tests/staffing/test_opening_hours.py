@@ -3,6 +3,7 @@ import time as clock
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from meldpunt.channels import Channel
 from staffing.services import opening_hours
@@ -145,3 +146,21 @@ def test_bulk_questions_need_no_queries(schedule, django_assert_num_queries):
     # About 40 of 168 weekly hours are open, minus holidays.
     assert 0.20 < open_count / len(instants) < 0.26
     assert elapsed < 5, f"100k is_open calls took {elapsed:.2f}s"
+
+
+def test_closure_for_whole_local_days(db):
+    closure = opening_hours.closure_create(
+        reason="Staking", first_day=date(2026, 3, 27), last_day=date(2026, 3, 30)
+    )
+    # Friday 00:00 CET to Tuesday 00:00 CEST: the Sunday has 23 hours.
+    assert (closure.starts_at, closure.ends_at) == (utc(2026, 3, 26, 23), utc(2026, 3, 30, 22))
+    schedule = opening_hours.OpeningSchedule.load()
+    assert not schedule.is_open(PHONE, brussels(2026, 3, 30, 16, 59))
+    assert schedule.is_open(PHONE, brussels(2026, 3, 31, 9, 0))
+
+
+def test_closure_must_end_after_start(db):
+    with pytest.raises(ValidationError):
+        opening_hours.closure_create(
+            reason="x", starts_at=utc(2026, 12, 7, 9), ends_at=utc(2026, 12, 7, 9)
+        )
