@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.channels import Channel
-from staffing.models import Site
+from staffing.models import Absence, Site, StaffMember
 
 
 def next_month_start(today: date) -> date:
@@ -59,3 +59,23 @@ class ConsultationSeriesForm(forms.Form):
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
+
+
+class AbsenceForm(forms.Form):
+    staff_member = forms.ModelChoiceField(
+        label=_("Staff member"), queryset=StaffMember.objects.none()
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Absence.Kind.choices)
+    first_day = forms.DateField(
+        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last_day = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff_member"].queryset = (
+            StaffMember.objects.filter(site__in=sites, user__is_active=True)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name", "id")
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import personal, planning, roster
+from .views import absences, personal, planning, roster
 
 app_name = "staffing"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("coverage/", planning.coverage, name="coverage"),
     path("shifts/generate/", planning.generate_shifts, name="generate_shifts"),
     path("consultations/plan/", planning.consultation_series, name="consultation_series"),
+    path("absences/", absences.absences, name="absences"),
     path("my-shifts/", personal.my_shifts, name="my_shifts"),
     path("calendar/<str:token>.ics", personal.ical_feed, name="ical"),
 ]

@@ -13,6 +13,7 @@ WEEK = "2026-12-07"
 
 PLANNING_URLS = [
     ("staffing:generate_shifts", "get"),
+    ("staffing:absences", "get"),
     ("staffing:consultation_series", "get"),
     ("staffing:assign", "post"),
 ]
@@ -220,3 +221,35 @@ def test_unknown_calendar_token_is_404(client, db):
 def test_calendar_tokens_differ(site):
     tokens = {RosterMemberFactory(site=site).ical_token for _ in range(3)}
     assert len(tokens) == 3 and all(len(t) >= 40 for t in tokens)
+
+
+def test_record_an_absence_warns_about_its_shifts(client_for, site_coordinator, shift, member):
+    Assignment.objects.create(
+        shift=shift, staff_member=member, starts_at=shift.starts_at, ends_at=shift.ends_at
+    )
+    client = client_for(site_coordinator)
+    data = {
+        "staff_member": member.pk,
+        "kind": "sickness",
+        "first_day": "2026-12-07",
+        "last_day": "2026-12-08",
+        "note": "",
+    }
+    response = client.post(reverse("staffing:absences"), data, follow=True)
+    html = response.content.decode()
+    assert "Absence recorded." in html
+    assert "is on 1 shift in this period" in html
+    absence = member.absences.get()
+    assert absence.approved_by == site_coordinator
+    assert absence.ends_at == utc(2026, 12, 8, 23)  # Wednesday 00:00 Brussels
+
+
+def test_site_coordinator_cannot_record_absence_at_other_site(
+    client_for, site_coordinator, other_site
+):
+    stranger = RosterMemberFactory(site=other_site)
+    data = {"staff_member": stranger.pk, "kind": "leave", "first_day": "2026-12-07"}
+    data["last_day"] = "2026-12-07"
+    response = client_for(site_coordinator).post(reverse("staffing:absences"), data)
+    assert response.status_code == 200  # the form refuses the choice
+    assert not stranger.absences.exists()
