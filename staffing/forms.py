@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.channels import Channel
-from staffing.models import Absence, Site, StaffMember
+from staffing.models import Absence, OpeningHours, Site, StaffMember, Weekday
 
 
 def next_month_start(today: date) -> date:
@@ -79,3 +79,42 @@ class AbsenceForm(forms.Form):
             .select_related("user")
             .order_by("user__last_name", "user__first_name", "id")
         )
+
+
+class OpeningHoursForm(forms.ModelForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Weekdays"),
+        coerce=int,
+        choices=Weekday.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = OpeningHours
+        fields = [
+            "channel",
+            "weekdays",
+            "start_time",
+            "end_time",
+            "valid_from",
+            "valid_to",
+            "label",
+            "is_trial",
+        ]
+        widgets = {
+            "start_time": forms.TimeInput(attrs={"type": "time"}),
+            "end_time": forms.TimeInput(attrs={"type": "time"}),
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_to": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [
+            (Channel.PHONE, Channel.PHONE.label),
+            (Channel.CHAT, Channel.CHAT.label),
+        ]
+
+
+class EndSlotForm(forms.Form):
+    last_day = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))

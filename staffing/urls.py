@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import absences, personal, planning, roster
+from .views import absences, opening_hours, personal, planning, roster
 
 app_name = "staffing"
 
@@ -11,6 +11,12 @@ urlpatterns = [
     path("coverage/", planning.coverage, name="coverage"),
     path("shifts/generate/", planning.generate_shifts, name="generate_shifts"),
     path("consultations/plan/", planning.consultation_series, name="consultation_series"),
+    path("opening-hours/", opening_hours.opening_hours, name="opening_hours"),
+    path(
+        "opening-hours/<int:pk>/end/",
+        opening_hours.opening_hours_end_view,
+        name="opening_hours_end",
+    ),
     path("absences/", absences.absences, name="absences"),
     path("my-shifts/", personal.my_shifts, name="my_shifts"),
     path("calendar/<str:token>.ics", personal.ical_feed, name="ical"),

@@ -61,6 +61,10 @@ class OpeningHours(models.Model):
         text = f"{self.get_channel_display()} {days} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
         return f"{text} ({self.label})" if self.label else text
 
+    @property
+    def weekday_labels(self) -> list[str]:
+        return [str(Weekday(d).label) for d in sorted(self.weekdays or [])]
+
     def clean(self):
         days = self.weekdays
         if (

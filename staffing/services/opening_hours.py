@@ -16,6 +16,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 import holidays
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from meldpunt.channels import Channel
 from staffing.models import Closure, OpeningHours
@@ -192,3 +196,52 @@ def closure_create(
     closure.full_clean()
     closure.save()
     return closure
+
+
+def _clashes(slot: OpeningHours, other: OpeningHours) -> bool:
+    far_future = date.max
+    return (
+        slot.channel == other.channel
+        and bool(set(slot.weekdays) & set(other.weekdays))
+        and slot.start_time < other.end_time
+        and other.start_time < slot.end_time
+        and slot.valid_from <= (other.valid_to or far_future)
+        and other.valid_from <= (slot.valid_to or far_future)
+    )
+
+
+@transaction.atomic
+def opening_hours_create(*, today: date | None = None, **fields) -> OpeningHours:
+    """A new weekly slot. It starts today or later (the past keeps the hours it had) and
+    may not overlap a slot of the same channel on the same weekday and time."""
+    today = today or timezone.localdate()
+    slot = OpeningHours(**fields)
+    slot.full_clean()
+    if slot.valid_from < today:
+        raise ValidationError(_("Opening hours cannot change in the past."))
+    # Lock the channel's slots: two coordinators adding clashing slots at once.
+    existing = OpeningHours.objects.select_for_update().filter(channel=slot.channel)
+    clash = next((other for other in existing if _clashes(slot, other)), None)
+    if clash:
+        raise ValidationError(
+            _("This slot overlaps %(slot)s, valid from %(start)s.")
+            % {"slot": clash, "start": clash.valid_from}
+        )
+    slot.save()
+    return slot
+
+
+@transaction.atomic
+def opening_hours_end(*, slot: OpeningHours, last_day: date, today: date | None = None) -> None:
+    """End a slot after `last_day` (included). A slot that has not started yet and ends
+    before its start is removed; days before today are never changed."""
+    today = today or timezone.localdate()
+    if last_day < today - timedelta(days=1):
+        raise ValidationError(_("Opening hours cannot change in the past."))
+    if slot.valid_to is not None and slot.valid_to <= last_day:
+        raise ValidationError(_("This slot already ends on %(day)s.") % {"day": slot.valid_to})
+    if last_day < slot.valid_from:
+        slot.delete()
+        return
+    slot.valid_to = last_day
+    slot.save(update_fields=["valid_to"])
