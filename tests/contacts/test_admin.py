@@ -24,12 +24,6 @@ from tests.factories import CaseFactory, ContactFactory, FollowUpFactory, Victim
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The factories hash a password for every user; the production hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 TAXONOMY = [
     AwarenessSource,
     CallerAgeGroup,

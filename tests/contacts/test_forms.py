@@ -12,12 +12,6 @@ from tests.factories import CaseFactory, ContactFactory, UserFactory, staff_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The factories hash a password for every user; the production hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def contact_form(user, **data):
     values = {"channel": "phone", "started_at": "2025-07-01T10:30"}
     values.update(data)

@@ -19,12 +19,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The factories hash a password for every user; the production hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # A fixed morning in the past: 09:00 local time in Brussels (CET, UTC+1).
 STARTED = datetime(2025, 3, 10, 8, 0, tzinfo=UTC)
