@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import absences, opening_hours, personal, planning, roster
+from .views import absences, consultations, opening_hours, personal, planning, roster
 
 app_name = "staffing"
 
@@ -10,6 +10,12 @@ urlpatterns = [
     path("roster/assignments/<int:pk>/unassign/", roster.unassign, name="unassign"),
     path("coverage/", planning.coverage, name="coverage"),
     path("shifts/generate/", planning.generate_shifts, name="generate_shifts"),
+    path("consultations/", consultations.consultations, name="consultations"),
+    path(
+        "consultations/<int:pk>/record/",
+        consultations.consultation_record,
+        name="consultation_record",
+    ),
     path("consultations/plan/", planning.consultation_series, name="consultation_series"),
     path("opening-hours/", opening_hours.opening_hours, name="opening_hours"),
     path(

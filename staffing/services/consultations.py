@@ -94,3 +94,21 @@ def consultation_shortfalls(site: Site, year: int, month: int) -> list[tuple[Sta
         .distinct()
     )
     return [(member, member.consultation_count) for member in members]
+
+
+@transaction.atomic
+def consultation_minutes_record(
+    *, consultation: CaseConsultation, minutes: str, attendance: dict[int, str]
+) -> CaseConsultation:
+    """Save the minutes and the attendance ({staff member id: value}) of one meeting."""
+    for member_id, value in attendance.items():
+        if value not in ConsultationAttendance.Attendance.values:
+            raise ValidationError(_("Unknown attendance."))
+        updated = ConsultationAttendance.objects.filter(
+            consultation=consultation, staff_member_id=member_id
+        ).update(attendance=value)
+        if not updated:
+            raise ValidationError(_("This person is not on the list of this consultation."))
+    consultation.minutes = minutes
+    consultation.save(update_fields=["minutes"])
+    return consultation

@@ -3,6 +3,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
+from django.urls import reverse
 
 from meldpunt.roles import Role
 from staffing.models import CaseConsultation, ConsultationAttendance
@@ -123,3 +124,46 @@ def test_roster_warns_about_shortfalls_and_shows_consultations(
     html = response.content.decode()
     assert "Case consultation 13:00–14:00" in html
     assert "team case consultation" in html and str(team[1]) in html
+
+
+def test_consultations_page_records_attendance_and_minutes(
+    client_for, site_coordinator, site, team
+):
+    (consultation,) = consultation_series_create(
+        site=site,
+        first_start=brussels(2026, 12, 8, 13),
+        duration=timedelta(hours=1),
+        until=date(2026, 12, 8),
+        attendees=team,
+    )
+    client = client_for(site_coordinator)
+    page = client.get(reverse("staffing:consultations"), {"week": "2026-12-08"})
+    assert page.status_code == 200
+    assert f'name="attendance-{team[0].pk}"' in page.content.decode()
+    response = client.post(
+        reverse("staffing:consultation_record", args=[consultation.pk]),
+        {
+            f"attendance-{team[0].pk}": "present",
+            f"attendance-{team[1].pk}": "excused",
+            "minutes": "Casus A besproken.",
+        },
+    )
+    assert response.status_code == 302
+    consultation.refresh_from_db()
+    assert consultation.minutes == "Casus A besproken."
+    assert dict(consultation.attendances.values_list("staff_member", "attendance")) == {
+        team[0].pk: "present",
+        team[1].pk: "excused",
+    }
+
+
+def test_consultations_page_is_for_planners_only(
+    client_for, responder, outsider, other_site, site_coordinator
+):
+    assert client_for(outsider).get(reverse("staffing:consultations")).status_code == 403
+    assert client_for(responder).get(reverse("staffing:consultations")).status_code == 403
+    elsewhere = CaseConsultation.objects.create(
+        site=other_site, starts_at=utc(2026, 12, 8, 12), ends_at=utc(2026, 12, 8, 13)
+    )
+    url = reverse("staffing:consultation_record", args=[elsewhere.pk])
+    assert client_for(site_coordinator).post(url, {"minutes": "x"}).status_code == 403
