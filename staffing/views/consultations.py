@@ -48,8 +48,8 @@ def consultations(request):
             "monday": monday,
             "meetings": meetings,
             "choices": ConsultationAttendance.Attendance.choices,
-            "previous_url": f"{base}{monday - timedelta(weeks=WEEKS_SHOWN):%Y-%m-%d}",
-            "next_url": f"{base}{monday + timedelta(weeks=WEEKS_SHOWN):%Y-%m-%d}",
+            "previous_url": f"{base}{monday - timedelta(weeks=1):%Y-%m-%d}",
+            "next_url": f"{base}{monday + timedelta(weeks=1):%Y-%m-%d}",
         },
     )
 
