@@ -45,3 +45,11 @@ def chosen_day(request) -> date:
 
 def may_plan(user, site: Site) -> bool:
     return Site.objects.plannable_by(user).filter(pk=site.pk).exists()
+
+
+def posted_id(request, name: str) -> int:
+    """An id from the POST data; 404 when missing or not a number."""
+    try:
+        return int(request.POST.get(name, ""))
+    except ValueError:
+        raise Http404 from None

@@ -15,7 +15,7 @@ from staffing.services.assignments import assignment_create, assignment_delete
 from staffing.services.consultations import consultation_shortfalls
 from staffing.services.time import local_date
 
-from .access import chosen_day, chosen_site, may_plan, require_role
+from .access import chosen_day, chosen_site, may_plan, posted_id, require_role
 
 
 def _week_url(name, site, day) -> str:
@@ -69,8 +69,8 @@ def _cell_response(request, site, member, day, errors=()):
 @require_POST
 def assign(request):
     require_role(request.user)
-    shift = get_object_or_404(Shift.objects.select_related("site"), pk=request.POST.get("shift"))
-    member = get_object_or_404(StaffMember, pk=request.POST.get("member"))
+    shift = get_object_or_404(Shift.objects.select_related("site"), pk=posted_id(request, "shift"))
+    member = get_object_or_404(StaffMember, pk=posted_id(request, "member"))
     if not may_plan(request.user, shift.site):
         raise PermissionDenied
     errors = []

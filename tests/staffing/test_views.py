@@ -253,3 +253,15 @@ def test_site_coordinator_cannot_record_absence_at_other_site(
     response = client_for(site_coordinator).post(reverse("staffing:absences"), data)
     assert response.status_code == 200  # the form refuses the choice
     assert not stranger.absences.exists()
+
+
+def test_assign_with_garbage_is_404(client_for, coordinator, shift):
+    response = client_for(coordinator).post(
+        reverse("staffing:assign"), {"shift": "x", "member": ""}
+    )
+    assert response.status_code == 404
+
+
+def test_bad_week_is_404(client_for, coordinator):
+    response = client_for(coordinator).get(reverse("staffing:roster"), {"week": "gisteren"})
+    assert response.status_code == 404
