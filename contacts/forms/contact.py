@@ -27,8 +27,7 @@ from ..models import (
     ViolenceContext,
     ViolenceForm,
 )
-from ..services import VictimData
-from ..services.contacts import ContactData
+from ..services import ContactData, VictimData
 
 # `datetime-local` inputs send minutes, or seconds when the browser adds them.
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"

@@ -1,4 +1,5 @@
 from .contacts import (
+    ContactData,
     VictimData,
     case_open,
     contact_register,
@@ -9,6 +10,7 @@ from .followups import followup_complete, followup_create
 from .references import reference_allocate, reference_counter_raise
 
 __all__ = [
+    "ContactData",
     "VictimData",
     "case_open",
     "contact_register",

@@ -11,8 +11,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from contacts.models import Case, Contact, FollowUp, ReferenceCounter, Victim
-from contacts.services import VictimData, contact_validate
-from contacts.services.contacts import ContactData
+from contacts.services import ContactData, VictimData, contact_validate
 from meldpunt.roles import Role
 from staffing.models import Site, StaffMember
 from staffing.services.opening_hours import OpeningSchedule

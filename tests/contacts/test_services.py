@@ -3,10 +3,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.utils import timezone
 
 from contacts.models import CallerAgeGroup, CallerRole, Contact, VictimAgeGroup, VictimRelation
 from contacts.services import (
+    ContactData,
     VictimData,
     case_open,
     contact_register,
@@ -14,7 +14,6 @@ from contacts.services import (
     followup_complete,
     followup_create,
 )
-from contacts.services.contacts import ContactData
 from meldpunt.channels import Channel
 from tests.factories import CaseFactory, ContactFactory
 
