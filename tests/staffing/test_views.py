@@ -265,3 +265,23 @@ def test_assign_with_garbage_is_404(client_for, coordinator, shift):
 def test_bad_week_is_404(client_for, coordinator):
     response = client_for(coordinator).get(reverse("staffing:roster"), {"week": "gisteren"})
     assert response.status_code == 404
+
+
+def test_coverage_and_feed_query_counts_do_not_grow_with_data(
+    client, client_for, coordinator, site, django_assert_max_num_queries
+):
+    members = [RosterMemberFactory(site=site) for _ in range(3)]
+    for day in range(7, 12):
+        shift = ShiftFactory(site=site, starts_at=utc(2026, 12, day, 8), required_headcount=3)
+        for member in members:
+            Assignment.objects.create(
+                shift=shift, staff_member=member, starts_at=shift.starts_at, ends_at=shift.ends_at
+            )
+    logged_in = client_for(coordinator)
+    with django_assert_max_num_queries(14):
+        response = logged_in.get(reverse("staffing:coverage"), {"week": WEEK})
+    assert response.content.decode().count("3/3") == 5 * 8
+    client.logout()
+    with django_assert_max_num_queries(3):
+        feed = client.get(reverse("staffing:ical", kwargs={"token": members[0].ical_token}))
+    assert b"DTSTART:20261207T080000Z" in feed.content
