@@ -126,3 +126,6 @@ class ReferenceCounterAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import admin_attempts  # noqa: E402, F401  (registers the attempt log admin)

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from contacts import demo
+from staffing.demo import staffing_demo_seed
 
 
 class Command(BaseCommand):
@@ -45,6 +46,7 @@ class Command(BaseCommand):
         steps = [
             demo.demo_users_ensure,
             demo.demo_contacts_generate,
+            lambda plan: staffing_demo_seed(rng=plan.rng("staffing"), today=plan.last_day),
         ]
         with transaction.atomic(durable=True):
             for step in steps:

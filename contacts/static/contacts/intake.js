@@ -54,6 +54,20 @@
 
   // --- Keyboard: Ctrl+Enter (Cmd+Enter) saves from any field, the notes included. ---
   const save = form.querySelector("[data-default-submit]");
+  // Alt+S, Alt+A and Alt+V in every browser: native accesskeys need Alt+Shift in Firefox
+  // and are not delivered at all in some setups, so the page handles them itself.
+  const shortcuts = {
+    s: save,
+    a: form.querySelector("button[accesskey=a]"),
+    v: form.querySelector("[data-formset-add]"),
+  };
+  document.addEventListener("keydown", (event) => {
+    const target = event.altKey && !event.ctrlKey && !event.metaKey && shortcuts[event.key.toLowerCase()];
+    if (target) {
+      event.preventDefault();
+      target.click();
+    }
+  });
   form.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
