@@ -1,0 +1,74 @@
+"""Walk every URL pattern of the project: anonymous users are sent to the login page and
+logged-in users without a role are refused, so a new view without a rule fails here."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# Pages meant for everyone: logging in and out, the language switch, and the calendar feed,
+# which calendar apps fetch without a session and which is protected by its secret token.
+PUBLIC = {"login", "logout", "set_language", "staffing:ical"}
+# Sample values per URL converter; the view's own lookups turn them into 404s.
+SAMPLE = {
+    "int": "1",
+    "str": "x",
+    "slug": "x",
+    "path": "x",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+}
+
+
+def _patterns(resolver=None, prefix="", namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _patterns(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name or ''}", prefix + str(entry.pattern)
+
+
+def _sample_url(route: str) -> str:
+    route = route.lstrip("^").rstrip("$").replace("\\Z", "")
+    route = re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE[m.group(1) or "str"], route)
+    route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)  # regex routes (admin)
+    return "/" + route.replace("\\", "")
+
+
+APP_PATTERNS = [
+    (name, _sample_url(route))
+    for name, route in _patterns()
+    if name not in PUBLIC and not name.startswith("admin:")
+]
+
+
+def test_walk_finds_the_apps_views():
+    names = {name for name, _ in APP_PATTERNS}
+    assert {"home", "contacts:create", "contacts:detail", "staffing:roster"} <= names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "url"), APP_PATTERNS)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_anonymous_is_sent_to_login(client, name, url, method):
+    response = getattr(client, method)(url)
+    assert response.status_code == 302, (name, url, response.status_code)
+    assert response.url.startswith("/login/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "url"), APP_PATTERNS)
+def test_user_without_role_is_refused(client_for, outsider, name, url):
+    client = client_for(outsider)
+    statuses = {client.get(url).status_code, client.post(url).status_code}
+    # 405 only for the method a view does not serve; the other one must hit the role check.
+    assert statuses <= {403, 404, 405}, (name, url, statuses)
+    assert statuses & {403, 404}, (name, url, statuses)
+
+
+@pytest.mark.django_db
+def test_admin_refuses_users_who_are_not_staff(client_for, responder):
+    response = client_for(responder).get("/admin/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response.url
