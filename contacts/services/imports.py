@@ -414,8 +414,15 @@ class _Importer:
             else:
                 rows[row.external_id] = row
 
+        # An export writes a contact registered in the UI with its reference as external id,
+        # so re-importing that export into the same register must find it by reference too.
         existing = dict(
             Contact.objects.filter(external_id__in=rows).values_list("external_id", "pk")
+        )
+        existing.update(
+            Contact.objects.filter(external_id__isnull=True, reference__in=rows).values_list(
+                "reference", "pk"
+            )
         )
         fresh = []
         for row in rows.values():

@@ -593,3 +593,14 @@ def test_bench_import_keep(default_site):
     call_command("bench_import", "--rows", "30", "--keep", stdout=io.StringIO())
     assert Contact.objects.count() == 30
     assert Contact.objects.exclude(notes="").exists()
+
+
+def test_reimporting_an_export_of_ui_contacts_creates_no_copies(write_csv, site):
+    ContactFactory(site=site, reference="2026-000042", external_id=None)
+    out = io.StringIO()
+    call_command("export_contacts", stdout=out)
+    assert "2026-000042" in out.getvalue()
+
+    output = import_ok(write_csv(out.getvalue()))
+    assert Contact.objects.count() == 1
+    assert re.findall(r"\d+", output)[:3] == ["1", "0", "1"]
