@@ -10,6 +10,7 @@ from .models import (
     CallerAgeGroup,
     CallerRole,
     Case,
+    ConsultationItem,
     Contact,
     FollowUp,
     Gender,
@@ -99,6 +100,18 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ConsultationItem)
+class ConsultationItemAdmin(admin.ModelAdmin):
+    list_display = ["case", "consultation", "added_by", "created_at"]
+    list_filter = ["consultation__site"]
+    list_select_related = ["case", "consultation", "added_by"]
+    search_fields = ["case__reference"]
+    raw_id_fields = ["case", "consultation"]
+    # Decisions are case content for the site's team only, like a contact's notes.
+    exclude = ["decision"]
+    readonly_fields = ["added_by", "created_at", "updated_at"]
 
 
 @admin.register(FollowUp)

@@ -9,6 +9,11 @@ urlpatterns = [
     path("", contacts.contact_list, name="list"),
     path("new/", intake.contact_create, name="create"),
     path("cases/<str:reference>/", cases.case_detail, name="case_detail"),
+    path(
+        "cases/<str:reference>/consultations/",
+        cases.case_consultation_add,
+        name="case_consultation_add",
+    ),
     path("<str:reference>/", contacts.contact_detail, name="detail"),
     path("<str:reference>/edit/", intake.contact_edit, name="edit"),
     path("<str:reference>/follow-ups/", followups.followup_add, name="followup_create"),

@@ -1,4 +1,5 @@
 from .attempt import CallAttempt
+from .consultation import ConsultationItem
 from .contact import Case, Contact, FollowUp, ReferenceCounter, Victim
 from .taxonomy import (
     AwarenessSource,
@@ -21,6 +22,7 @@ __all__ = [
     "CallerAgeGroup",
     "CallerRole",
     "Case",
+    "ConsultationItem",
     "Contact",
     "FollowUp",
     "Gender",
