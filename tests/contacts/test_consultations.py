@@ -74,7 +74,6 @@ def test_other_site_cannot_add(client_for, site, other_responder):
 def test_coordinator_of_other_site_sees_dates_not_decisions(
     client_for, site, other_site, responder
 ):
-    from tests.factories import staff_user
 
     case, consultation = CaseFactory(site=site), _consultation(site)
     consultation_item_save(case=case, consultation=consultation, decision="Geheim", user=responder)
