@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from meldpunt.roles import STAFF_ROLES, role_required
+from meldpunt.permissions import Action, permission_required
 
 from ..forms.consultations import ConsultationItemForm
 from ..models import Case
@@ -39,7 +39,7 @@ def _case_page(request, case, consultation_form=None, status=200):
     )
 
 
-@role_required(*STAFF_ROLES)
+@permission_required(Action.CASE_VIEW)
 def case_detail(request, reference):
     """A case: its contacts in the order they happened, what is still to be done, and what
     the team consultations decided."""
@@ -49,7 +49,7 @@ def case_detail(request, reference):
 
 
 @require_POST
-@role_required(*STAFF_ROLES)
+@permission_required(Action.CASE_CONSULTATION_ADD)
 def case_consultation_add(request, reference):
     """Put the case on a team case consultation of its site, with the decision if known.
     Decisions are case content: only the site's own team records them."""

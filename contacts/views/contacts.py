@@ -4,7 +4,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
-from meldpunt.roles import STAFF_ROLES, role_required, sees_all_sites
+from meldpunt.permissions import Action, permission_required
+from meldpunt.roles import sees_all_sites
 
 from ..forms import ContactFilterForm, FollowUpForm
 from ..models import Contact
@@ -14,7 +15,7 @@ from .access import audit_viewed, notes_visible
 PAGE_SIZE = 50
 
 
-@role_required(*STAFF_ROLES)
+@permission_required(Action.CONTACT_VIEW)
 def contact_list(request):
     form = ContactFilterForm(request.GET, user=request.user)
     if form.is_valid():
@@ -48,6 +49,6 @@ def contact_detail_response(request, reference, follow_up_form=None):
     )
 
 
-@role_required(*STAFF_ROLES)
+@permission_required(Action.CONTACT_VIEW)
 def contact_detail(request, reference):
     return contact_detail_response(request, reference)

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from meldpunt.roles import STAFF_ROLES, role_required
+from meldpunt.permissions import Action, permission_required
 
 from ..forms import FollowUpForm
 from ..models import Contact
@@ -33,7 +33,7 @@ def _followups_partial(request, contact, form=None, focus=False):
     )
 
 
-@role_required(*STAFF_ROLES)
+@permission_required(Action.FOLLOWUP_MANAGE)
 @require_POST
 def followup_add(request, reference):
     contact = _contact(request, reference)
@@ -49,7 +49,7 @@ def followup_add(request, reference):
     return contact_detail_response(request, reference, follow_up_form=form)
 
 
-@role_required(*STAFF_ROLES)
+@permission_required(Action.FOLLOWUP_MANAGE)
 @require_POST
 def followup_done(request, reference, pk):
     contact = _contact(request, reference)

@@ -1,16 +1,14 @@
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
 from meldpunt.channels import Channel
-from meldpunt.roles import roles_of
+from meldpunt.permissions import Action, permission_required
 
 from ..models import Contact, FollowUp
 
 
+@permission_required(Action.HOME)
 def home(request):
     """The start page: register a contact in one click, and what is waiting for me."""
-    if not roles_of(request.user):
-        raise PermissionDenied
     my_follow_ups = (
         FollowUp.objects.viewable_by(request.user)
         .open()

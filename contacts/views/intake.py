@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from meldpunt.channels import Channel
-from meldpunt.roles import STAFF_ROLES, role_required
+from meldpunt.permissions import Action, permission_required
 from staffing.models import site_of
 
 from ..forms import ContactForm, VictimFormSet, service_errors_apply, victims_initial
@@ -19,6 +20,8 @@ from ..models import Contact
 from ..services import contact_register, contact_update
 from .access import audit_viewed, notes_visible
 
+# Free text about callers and victims: left out of error reports (sensitive_post_parameters).
+SENSITIVE_FIELDS = ("notes", "summary", "decision")
 VICTIMS_PREFIX = "victims"
 # Value of the submit button that goes on to a fresh intake after saving.
 SAVE_AND_NEW = "new"
@@ -48,8 +51,9 @@ def _render(request, form, formset, contact=None):
     )
 
 
-@role_required(*STAFF_ROLES)
+@permission_required(Action.CONTACT_REGISTER)
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters(*SENSITIVE_FIELDS)
 def contact_create(request):
     """A new contact: the channel of the button that was clicked, starting now."""
     channel = request.GET.get("channel")
@@ -85,8 +89,9 @@ def contact_create(request):
     return _render(request, form, formset)
 
 
-@role_required(*STAFF_ROLES)
+@permission_required(Action.CONTACT_EDIT)
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters(*SENSITIVE_FIELDS)
 def contact_edit(request, reference):
     """Correct a registered contact, its victims and its case."""
     contact = get_object_or_404(

@@ -8,16 +8,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from meldpunt.permissions import Action, permission_required
 from staffing.forms import AbsenceForm
 from staffing.models import Absence, Site
 from staffing.services.absences import absence_record, assignments_during
 
-from .access import require_role
-
 
 @require_http_methods(["GET", "POST"])
+@permission_required(Action.ABSENCE_MANAGE)
 def absences(request):
-    require_role(request.user)
     sites = Site.objects.plannable_by(request.user)
     if not sites.exists():
         raise PermissionDenied

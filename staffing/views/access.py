@@ -6,13 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-from meldpunt.roles import roles_of
 from staffing.models import Site, site_of
-
-
-def require_role(user) -> None:
-    if not roles_of(user):
-        raise PermissionDenied
 
 
 def chosen_site(request, queryset) -> Site:

@@ -9,18 +9,19 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from meldpunt.permissions import Action, permission_required
 from staffing.models import CaseConsultation, ConsultationAttendance, Site
 from staffing.services.consultations import consultation_minutes_record
 from staffing.services.time import day_start, local_date
 
-from .access import chosen_day, chosen_site, may_plan, require_role
+from .access import chosen_day, chosen_site, may_plan
 
 WEEKS_SHOWN = 4
 
 
 @require_GET
+@permission_required(Action.CONSULTATION_PLAN)
 def consultations(request):
-    require_role(request.user)
     sites = Site.objects.plannable_by(request.user)
     if not sites.exists():
         raise PermissionDenied
@@ -55,8 +56,8 @@ def consultations(request):
 
 
 @require_POST
+@permission_required(Action.CONSULTATION_PLAN)
 def consultation_record(request, pk):
-    require_role(request.user)
     consultation = get_object_or_404(CaseConsultation.objects.select_related("site"), pk=pk)
     if not may_plan(request.user, consultation.site):
         raise PermissionDenied

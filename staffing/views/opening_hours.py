@@ -6,18 +6,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from meldpunt.roles import sees_all_sites
+from meldpunt.permissions import Action, can, permission_required
 from staffing.forms import EndSlotForm, OpeningHoursForm
 from staffing.models import Closure, OpeningHours
 from staffing.services.opening_hours import opening_hours_create, opening_hours_end
 
-from .access import require_role
-
 
 @require_http_methods(["GET", "POST"])
+@permission_required(Action.OPENING_HOURS_VIEW)
 def opening_hours(request):
-    require_role(request.user)
-    can_edit = sees_all_sites(request.user)
+    can_edit = can(request.user, Action.OPENING_HOURS_EDIT)
     form = OpeningHoursForm(request.POST or None)
     if request.method == "POST":
         if not can_edit:
@@ -44,10 +42,8 @@ def opening_hours(request):
 
 
 @require_POST
+@permission_required(Action.OPENING_HOURS_EDIT)
 def opening_hours_end_view(request, pk):
-    require_role(request.user)
-    if not sees_all_sites(request.user):
-        raise PermissionDenied
     slot = get_object_or_404(OpeningHours, pk=pk)
     form = EndSlotForm(request.POST)
     if form.is_valid():

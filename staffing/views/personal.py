@@ -11,9 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from meldpunt.permissions import Action, permission_required
 from staffing.models import Assignment, ConsultationAttendance, StaffMember
-
-from .access import require_role
 
 FEED_PAST = timedelta(days=30)
 
@@ -40,8 +39,8 @@ def _agenda(member: StaffMember, start, end=None):
 
 
 @require_GET
+@permission_required(Action.MY_SHIFTS)
 def my_shifts(request):
-    require_role(request.user)
     member = getattr(request.user, "staff_member", None)
     assignments, consultations, feed_url = [], [], ""
     if member:

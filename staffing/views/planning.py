@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from meldpunt.permissions import Action, permission_required
 from staffing.forms import ConsultationSeriesForm, GenerateShiftsForm
 from staffing.models import Site
 from staffing.selectors import RosterWeek, coverage_week
@@ -18,12 +19,12 @@ from staffing.services.consultations import consultation_series_create
 from staffing.services.shifts import shifts_generate
 from staffing.services.time import BRUSSELS
 
-from .access import chosen_day, chosen_site, may_plan, require_role
+from .access import chosen_day, chosen_site, may_plan
 
 
 @require_GET
+@permission_required(Action.ROSTER_VIEW)
 def coverage(request):
-    require_role(request.user)
     sites = Site.objects.viewable_by(request.user)
     site = chosen_site(request, sites)
     day = chosen_day(request)
@@ -47,8 +48,8 @@ def coverage(request):
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required(Action.ROSTER_PLAN)
 def generate_shifts(request):
-    require_role(request.user)
     sites = Site.objects.plannable_by(request.user)
     if not sites.exists():
         raise PermissionDenied
@@ -78,8 +79,8 @@ def generate_shifts(request):
 
 
 @require_http_methods(["GET", "POST"])
+@permission_required(Action.CONSULTATION_PLAN)
 def consultation_series(request):
-    require_role(request.user)
     sites = Site.objects.plannable_by(request.user)
     if not sites.exists():
         raise PermissionDenied

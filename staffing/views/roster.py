@@ -9,13 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from meldpunt.permissions import Action, permission_required
 from staffing.models import Assignment, Shift, Site, StaffMember
 from staffing.selectors import RosterWeek
 from staffing.services.assignments import assignment_create, assignment_delete
 from staffing.services.consultations import consultation_shortfalls
 from staffing.services.time import local_date
 
-from .access import chosen_day, chosen_site, may_plan, posted_id, require_role
+from .access import chosen_day, chosen_site, may_plan, posted_id
 
 
 def _week_url(name, site, day) -> str:
@@ -23,8 +24,8 @@ def _week_url(name, site, day) -> str:
 
 
 @require_GET
+@permission_required(Action.ROSTER_VIEW)
 def roster(request):
-    require_role(request.user)
     sites = Site.objects.viewable_by(request.user)
     site = chosen_site(request, sites)
     week = RosterWeek(site, chosen_day(request))
@@ -67,8 +68,8 @@ def _cell_response(request, site, member, day, errors=()):
 
 
 @require_POST
+@permission_required(Action.ROSTER_PLAN)
 def assign(request):
-    require_role(request.user)
     shift = get_object_or_404(Shift.objects.select_related("site"), pk=posted_id(request, "shift"))
     member = get_object_or_404(StaffMember, pk=posted_id(request, "member"))
     if not may_plan(request.user, shift.site):
@@ -82,8 +83,8 @@ def assign(request):
 
 
 @require_POST
+@permission_required(Action.ROSTER_PLAN)
 def unassign(request, pk):
-    require_role(request.user)
     assignment = get_object_or_404(
         Assignment.objects.select_related("shift__site", "staff_member"), pk=pk
     )

@@ -1,10 +1,13 @@
-"""Walk every URL pattern of the project: anonymous users are sent to the login page and
-logged-in users without a role are refused, so a new view without a rule fails here."""
+"""Walk every URL pattern of the project for every role and anonymous, against the permission
+matrix (meldpunt/permissions.py): a new view without a rule fails here."""
 
 import re
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+
+from meldpunt.permissions import PERMISSIONS
+from meldpunt.roles import Role
 
 # Pages meant for everyone: logging in and out, the language switch, and the calendar feed,
 # which calendar apps fetch without a session and which is protected by its secret token.
@@ -57,6 +60,12 @@ def test_anonymous_is_sent_to_login(client, name, url, method):
     assert response.url.startswith("/login/")
 
 
+@pytest.mark.parametrize(("name", "url"), APP_PATTERNS)
+def test_every_view_declares_its_action(name, url):
+    action = getattr(resolve(url).func, "permission_action", None)
+    assert action in PERMISSIONS, f"{name} ({url}) has no rule in meldpunt/permissions.py"
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "url"), APP_PATTERNS)
 def test_user_without_role_is_refused(client_for, outsider, name, url):
@@ -65,6 +74,29 @@ def test_user_without_role_is_refused(client_for, outsider, name, url):
     # 405 only for the method a view does not serve; the other one must hit the role check.
     assert statuses <= {403, 404, 405}, (name, url, statuses)
     assert statuses & {403, 404}, (name, url, statuses)
+
+
+ROLE_FIXTURES = {
+    Role.RESPONDER: "responder",
+    Role.SITE_COORDINATOR: "site_coordinator",
+    Role.COORDINATOR: "coordinator",
+    Role.ADMINISTRATOR: "administrator",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(ROLE_FIXTURES))
+@pytest.mark.parametrize(("name", "url"), APP_PATTERNS)
+def test_each_role_gets_what_the_matrix_says(request, client_for, role, name, url):
+    client = client_for(request.getfixturevalue(ROLE_FIXTURES[role]))
+    statuses = {client.get(url).status_code, client.post(url).status_code}
+    action = resolve(url).func.permission_action
+    if role in PERMISSIONS[action]:
+        # Let in; a page that also edits on POST may ask more of that method (opening hours).
+        assert statuses - {403}, (role, name, url, statuses)
+        assert not any(status >= 500 for status in statuses), (role, name, url, statuses)
+    else:
+        assert 403 in statuses and statuses <= {403, 405}, (role, name, url, statuses)
 
 
 @pytest.mark.django_db
