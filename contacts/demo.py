@@ -34,7 +34,7 @@ from .services.references import Kind
 DEFAULT_SEED = 1712
 CONTACTS_PER_YEAR = 7000
 # Public on purpose: the same for every demo user and printed in the login table.
-DEMO_PASSWORD = "Meldpunt-demo-2026"  # noqa: S105
+DEMO_PASSWORD = "Meldpunt-demo-2026"  # noqa: S105  # nosec B105
 DEMO_URL = "http://127.0.0.1:8000/"
 BATCH = 2000
 
@@ -279,7 +279,7 @@ class DemoPlan:
 
     def rng(self, *parts) -> random.Random:
         # A string seed is hashed with SHA-512: stable across runs and Python processes.
-        return random.Random(":".join(map(str, (self.seed, *parts))))  # noqa: S311
+        return random.Random(":".join(map(str, (self.seed, *parts))))  # noqa: S311  # nosec B311
 
 
 class DemoLogin(NamedTuple):

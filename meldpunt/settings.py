@@ -7,6 +7,7 @@ production value is missing or malformed; computed values follow below them.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,12 +55,42 @@ CALLER_HASH_KEY = env.str("CALLER_HASH_KEY", default="")
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY is not set; see .env.example.")
+# The same bar as Django's deploy check (security.W009), but refused, not just warned about;
+# and not the placeholder of .env.example.
+if not DEBUG and (
+    len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+    or SECRET_KEY.startswith(("django-insecure-", "change-me"))
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak: use at least 50 random characters (see .env.example)."
+    )
 if not CALLER_HASH_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("CALLER_HASH_KEY is not set; see .env.example.")
     CALLER_HASH_KEY = f"development-only-{SECRET_KEY}"
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is not set; see .env.example.")
+
+# HTTPS. Production redirects http to https and sends HSTS; behind a TLS-terminating reverse
+# proxy, SECURE_PROXY_SSL_HEADER names the header it sets ("HTTP_X_FORWARDED_PROTO,https").
+# The tests run with DEBUG off over plain http, so they switch the redirect off.
+SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Preloading commits the whole domain to https in every browser for months: an explicit
+# choice of whoever runs the domain, off unless set.
+SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", default=False)
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_ssl_header:
+    if len(_proxy_ssl_header) != 2 or not _proxy_ssl_header[0].startswith("HTTP_"):
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must be a header and its value, "
+            "e.g. HTTP_X_FORWARDED_PROTO,https."
+        )
+    SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header)
+if SECURE_HSTS_SECONDS < 0:
+    raise ImproperlyConfigured("SECURE_HSTS_SECONDS must not be negative.")
 
 # --- Computed ---------------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -73,6 +104,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_celery_beat",
+    "csp",
     "meldpunt",
     "staffing",
     "contacts",
@@ -87,8 +119,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "meldpunt.middleware.NoStoreForAuthenticatedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
 ]
@@ -158,6 +192,27 @@ SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_flag("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env_flag("CSRF_COOKIE_SECURE", default=True)
+# Preloading is opt-in (above); without it the deploy check's reminder is not a finding.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files,
+# so no inline <script>, on*= handler or style="" in any template; htmx's indicator
+# <style> is switched off in base.html and lives in meldpunt.css. Bootstrap's CSS draws its
+# icons from data: URLs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

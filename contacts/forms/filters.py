@@ -1,8 +1,11 @@
 """The filters of the contact list. Validated like any form, so bad input is an error
 message next to the field, never a server error."""
 
+from datetime import date
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.channels import Channel
@@ -11,6 +14,10 @@ from staffing.models import Site
 
 from ..models import Theme
 from ..selectors import NOT_RECORDED
+
+# Far beyond any contact, and far from years 1 and 9999, whose local midnights cannot be
+# converted to UTC (an OverflowError; tests/security/test_fuzz.py).
+DATE_BOUNDS = [MinValueValidator(date(1900, 1, 1)), MaxValueValidator(date(2999, 12, 31))]
 
 
 class DateInput(forms.DateInput):
@@ -35,8 +42,12 @@ class ContactFilterForm(forms.Form):
             }
         ),
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=_("Until"), required=False, widget=DateInput)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=DateInput, validators=DATE_BOUNDS
+    )
+    date_to = forms.DateField(
+        label=_("Until"), required=False, widget=DateInput, validators=DATE_BOUNDS
+    )
     channel = forms.ChoiceField(
         label=_("Channel"),
         required=False,

@@ -2,13 +2,14 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from meldpunt.channels import Channel
 from staffing.models import Site
@@ -33,6 +34,9 @@ from .references import Kind, reference_allocate
 
 # A phone call or chat longer than this is a typing error, not a conversation.
 MAX_CONVERSATION = timedelta(hours=8)
+# A contact before this is a typing error. It also keeps every stored instant far from year 1,
+# whose local midnight cannot be converted to UTC (an OverflowError; tests/security/test_fuzz.py).
+EARLIEST_START = datetime(2000, 1, 1, tzinfo=UTC)
 CALLER_ROLE_PROFESSIONAL = "professional"
 CALLER_ROLE_VICTIM = "victim"
 RELATION_SELF = "self"
@@ -96,6 +100,8 @@ def _code(term) -> str | None:
     return term.code if term is not None else None
 
 
+# The notes are left out of error reports.
+@sensitive_variables("data")
 def contact_validate(
     data: ContactData, *, site: Site, case: Case | None = None, now: datetime | None = None
 ) -> None:
@@ -114,6 +120,8 @@ def contact_validate(
         tolerance = timedelta(minutes=settings.CONTACT_FUTURE_TOLERANCE_MINUTES)
         if data.started_at > now + tolerance:
             refuse("started_at", _("The start lies in the future."))
+        elif data.started_at < EARLIEST_START:
+            refuse("started_at", _("The start lies before 2000."))
         if data.ended_at is not None:
             if data.ended_at < data.started_at:
                 refuse("ended_at", _("The end lies before the start."))
@@ -165,6 +173,8 @@ def case_open(*, site: Site, opened_by=None, summary: str = "") -> Case:
         )
 
 
+# The notes are left out of error reports.
+@sensitive_variables("data")
 def contact_register(
     *,
     data: ContactData,
@@ -204,6 +214,8 @@ def contact_register(
     return contact
 
 
+# The notes are left out of error reports.
+@sensitive_variables("data")
 def contact_update(
     *,
     contact: Contact,

@@ -35,6 +35,7 @@ from django.db import reset_queries, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from meldpunt.channels import Channel
 from staffing.models import Site
@@ -205,6 +206,7 @@ class _Importer:
 
     # --- reading ------------------------------------------------------------------------
 
+    @sensitive_variables("fields", "batch")
     def run(self, stream: Iterable[bytes]) -> None:
         reader = csv.reader(_decoded_lines(stream), strict=True)
         batch: list[tuple[int, _Row | None, list[tuple[str, str]]]] = []
@@ -255,6 +257,8 @@ class _Importer:
             raise _FatalError()
         return fields
 
+    # A row holds notes: its values are left out of error reports.
+    @sensitive_variables("fields", "values", "data")
     def _parse(self, line: int, header: list[str], fields: list[str]):
         """(row, []) for a good record, (None, [(column, problem), ...]) for a bad one."""
         if len(fields) != len(header):
@@ -401,6 +405,7 @@ class _Importer:
 
     # --- writing ------------------------------------------------------------------------
 
+    @sensitive_variables("batch", "rows", "fresh", "valid", "row")
     def _flush(self, batch) -> None:
         """Check one batch against the database and insert its good rows."""
         problems: list[tuple[int, str, str]] = []
@@ -483,6 +488,7 @@ class _Importer:
             reference_counter_raise(kind=Kind.CASE, reference=reference)
         return cases
 
+    @sensitive_variables("valid", "contacts", "row")
     def _insert(self, valid: list[tuple[_Row, Case | None]]) -> None:
         if not valid:
             return
