@@ -2,8 +2,9 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# The demo runs with DEBUG on and a throwaway key, on the SQLite file var/demo.sqlite3.
-DEMO_ENV := DEBUG=on SECRET_KEY=demo-only-not-secret-$(shell whoami)-meldpunt
+# The demo runs with DEBUG on and a throwaway key, on the SQLite file var/demo.sqlite3, and
+# without the second login step (the settings refuse that with DEBUG off).
+DEMO_ENV := DEBUG=on SECRET_KEY=demo-only-not-secret-$(shell whoami)-meldpunt TWO_FACTOR_DISABLED=on
 # Tests run as production would (DEBUG off); DATABASE_URL passes through (PostgreSQL in CI).
 # The test client and the browser test speak plain http: no redirect to https.
 TEST_ENV := DEBUG=off SECRET_KEY=test-only-not-secret-but-long-enough-for-the-key-check \

@@ -4,6 +4,7 @@ Configured values come from the environment (or a `.env` file) and fail loudly w
 production value is missing or malformed; computed values follow below them.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -72,6 +73,19 @@ if not CALLER_HASH_KEY:
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS is not set; see .env.example.")
 
+# Logging in (meldpunt/accounts). A second factor (TOTP app) is required of everyone;
+# with TWO_FACTOR_RESPONDERS off, users whose only role is responder may go without.
+TWO_FACTOR_RESPONDERS = env_flag("TWO_FACTOR_RESPONDERS", default=True)
+# The demo (`make run`) only: no second factor at all. Never with DEBUG off.
+TWO_FACTOR_DISABLED = env_flag("TWO_FACTOR_DISABLED", default=False)
+if TWO_FACTOR_DISABLED and not DEBUG:
+    raise ImproperlyConfigured("TWO_FACTOR_DISABLED is for the demo only: it needs DEBUG=on.")
+# A session ends after this long without a request, and in any case this long after login.
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+SESSION_MAX_AGE_HOURS = env.int("SESSION_MAX_AGE_HOURS", default=12)
+if SESSION_IDLE_TIMEOUT_MINUTES < 1 or SESSION_MAX_AGE_HOURS < 1:
+    raise ImproperlyConfigured("Session timeouts must be at least 1 minute and 1 hour.")
+
 # HTTPS. Production redirects http to https and sends HSTS; behind a TLS-terminating reverse
 # proxy, SECURE_PROXY_SSL_HEADER names the header it sets ("HTTP_X_FORWARDED_PROTO,https").
 # The tests run with DEBUG off over plain http, so they switch the redirect off.
@@ -94,7 +108,8 @@ if SECURE_HSTS_SECONDS < 0:
 
 # --- Computed ---------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site behind the second factor (django-otp's OTPAdminSite).
+    "meldpunt.accounts.admin_config.MeldpuntAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -109,6 +124,11 @@ INSTALLED_APPS = [
     "staffing",
     "contacts",
     "reports",
+    "meldpunt.accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -119,12 +139,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "meldpunt.middleware.NoStoreForAuthenticatedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the session, the user and messages: may log out with a message.
+    "meldpunt.accounts.sessions.SessionLifetimeMiddleware",
+    "meldpunt.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "meldpunt.urls"
@@ -159,6 +185,21 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes checks every login before the password is: 5 failures for one user name, or
+# from one IP address (two separate counts), block logging in for 15 minutes. The IP is
+# REMOTE_ADDR; behind a reverse proxy, set AXES_IPWARE_PROXY_COUNT to the number of proxies.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# A lockout lasts 15 minutes from the last counted failure; attempts during it do not extend
+# it, so the one who is locked out knows when to try again.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+OTP_TOTP_ISSUER = "Meldpunt"
 
 LANGUAGE_CODE = "nl-be"
 # Each language in its own name, so anyone can find theirs in the switch.
@@ -185,6 +226,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 SESSION_COOKIE_HTTPONLY = True
+# The cookie lives no longer than the absolute session lifetime (meldpunt/accounts/sessions.py).
+SESSION_COOKIE_AGE = SESSION_MAX_AGE_HOURS * 3600
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

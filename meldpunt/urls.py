@@ -5,12 +5,14 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from contacts.views import home
+from meldpunt.accounts.views import LoginView
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("account/", include("meldpunt.accounts.urls")),
     path("contacts/", include("contacts.urls")),
     path("staffing/", include("staffing.urls")),
     path("admin/", admin.site.urls),

@@ -1,6 +1,8 @@
 import logging
 
 import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from meldpunt.roles import Role
 from staffing.models import Site
@@ -68,12 +70,33 @@ def outsider(db):
     return UserFactory(username="buitenstaander")
 
 
+def second_factor_passed(client, user) -> TOTPDevice:
+    """Mark the client's session as having passed the second factor, as the verify page does
+    (django_otp.login), with a confirmed authenticator device of `user`."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
 @pytest.fixture
 def client_for(client):
-    """`client_for(user)`: the test client logged in as `user`."""
+    """`client_for(user)`: the test client logged in as `user`, second factor passed."""
 
     def login(user):
         client.force_login(user)
+        second_factor_passed(client, user)
         return client
 
     return login
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's `admin_client`, with the second factor passed: the admin requires it."""
+    client.force_login(admin_user)
+    second_factor_passed(client, admin_user)
+    return client

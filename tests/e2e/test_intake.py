@@ -1,4 +1,5 @@
-"""A responder logs in, registers a phone contact with two victims by keyboard, and finds it."""
+"""A responder logs in (password, then the app's code), registers a phone contact with two
+victims by keyboard, and finds it."""
 
 import re
 
@@ -6,20 +7,19 @@ import pytest
 
 from contacts.models import Contact
 from meldpunt.roles import Role
-from tests.factories import PASSWORD, staff_user
+from tests.factories import staff_user
+
+from .login import authenticator_for, log_in_by_keyboard
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_responder_registers_contact_with_two_victims_by_keyboard(page, site):
-    staff_user(Role.RESPONDER, site, username="an.beantwoorder")
+    responder = staff_user(Role.RESPONDER, site, username="an.beantwoorder")
+    device = authenticator_for(responder)
 
     page.goto("/")
-    assert "/login/" in page.url
-    page.keyboard.type("an.beantwoorder")  # the username field has the focus
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
+    log_in_by_keyboard(page, responder, device)
     page.wait_for_url(re.compile(r"/$"))
 
     page.get_by_role("link", name=re.compile("Telefoon|Phone")).first.click()

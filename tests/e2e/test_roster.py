@@ -19,8 +19,10 @@ from staffing.models import Assignment, CaseConsultation, ConsultationAttendance
 from staffing.selectors import monday_of
 from staffing.services.opening_hours import OpeningSchedule
 from staffing.services.time import dates_between, day_start, local_date
-from tests.factories import PASSWORD, staff_user
+from tests.factories import staff_user
 from tests.staffing.factories import QualificationFactory
+
+from .login import authenticator_for, log_in_by_keyboard
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -44,14 +46,10 @@ def test_site_coordinator_plans_next_month(page, site):
     first = next_month_start(timezone.localdate())
     last = next_month_start(first) - timedelta(days=1)
 
-    # Log in by keyboard on the way to the "generate shifts" page.
+    # Log in by keyboard, password and app code, on the way to the "generate shifts" page.
     generate_url = reverse("staffing:generate_shifts")
     page.goto(generate_url)
-    assert "/login/" in page.url
-    page.keyboard.type(planner.username)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
+    log_in_by_keyboard(page, planner, authenticator_for(planner))
     page.wait_for_url(re.compile(rf"{re.escape(generate_url)}$"))
 
     # 1. Generate next month's shifts, one person per shift (the month is preset to next month).

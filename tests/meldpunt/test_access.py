@@ -12,6 +12,9 @@ from meldpunt.roles import Role
 # Pages meant for everyone: logging in and out, the language switch, and the calendar feed,
 # which calendar apps fetch without a session and which is protected by its secret token.
 PUBLIC = {"login", "logout", "set_language", "staffing:ical"}
+# The second step of logging in, for every signed-in user whatever their role; their own
+# tests are in tests/meldpunt/test_two_factor.py.
+ACCOUNT = {"accounts:two_factor_verify", "accounts:two_factor_enrol", "accounts:recovery_codes"}
 # Sample values per URL converter; the view's own lookups turn them into 404s.
 SAMPLE = {
     "int": "1",
@@ -42,7 +45,7 @@ def _sample_url(route: str) -> str:
 APP_PATTERNS = [
     (name, _sample_url(route))
     for name, route in _patterns()
-    if name not in PUBLIC and not name.startswith("admin:")
+    if name not in PUBLIC | ACCOUNT and not name.startswith("admin:")
 ]
 
 
