@@ -58,9 +58,9 @@ format: install-dev
 # Regenerate the translation catalogues after changing texts; the .mo files are committed,
 # so `make run` needs no gettext tools.
 messages: install-dev
-	cd meldpunt && $(DEMO_ENV) ../$(BIN)/python ../manage.py makemessages --locale nl --locale en \
-		--ignore 'static/*' --no-obsolete
-	$(DEMO_ENV) $(BIN)/python manage.py compilemessages --ignore .venv
+	$(DEMO_ENV) $(BIN)/python manage.py makemessages --locale nl --no-obsolete \
+		--ignore ".venv/*" --ignore "var/*" --ignore "*/static/vendor/*" --ignore "tests/*"
+	$(DEMO_ENV) $(BIN)/python manage.py compilemessages --locale nl --ignore ".venv/*"
 
 # Import speed of the contact CSV: 100k generated rows into a scratch PostgreSQL database.
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432/meldpunt_bench
