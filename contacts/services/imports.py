@@ -277,6 +277,13 @@ class _Importer:
         def refuse(column: str, problem: str) -> None:
             errors.append((column, problem))
 
+        # PostgreSQL cannot store a NUL character in text (the insert would fail).
+        for column, text in values.items():
+            if "\x00" in text:
+                refuse(column, _("contains a NUL character."))
+        if errors:
+            return None, errors
+
         external_id = value("external_id")
         if not external_id:
             refuse("external_id", _("required."))

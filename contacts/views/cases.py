@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from meldpunt.permissions import Action, permission_required
@@ -50,6 +51,7 @@ def case_detail(request, reference):
 
 @require_POST
 @permission_required(Action.CASE_CONSULTATION_ADD)
+@sensitive_post_parameters("decision")
 def case_consultation_add(request, reference):
     """Put the case on a team case consultation of its site, with the decision if known.
     Decisions are case content: only the site's own team records them."""

@@ -34,5 +34,13 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="nl-BE")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # What the Content-Security-Policy blocked (an inline script or style, an eval): the
+    # browser reports it on the console; any such report fails the test.
+    blocked = []
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and blocked.append(message.text),
+    )
     yield page
     context.close()
+    assert blocked == [], f"Blocked by the Content-Security-Policy: {blocked}"

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from contacts.models import Case, Contact, Victim
-from contacts.services.imports import COLUMNS, ContactImportError, contacts_import
+from contacts.services.imports import COLUMNS, ContactImportError, contacts_import, error_message
 from tests.contacts.test_views import intake_data
 
 # Every example is one request or one import in the test's own transaction; counting rows
@@ -280,6 +280,7 @@ def test_import_never_fails_unexpectedly_and_is_all_or_nothing(data):
 @FUZZ
 @given(data=contact_csvs())
 @example(data=_one_line(started_at="0001-01-01T00:00:00+14:00"))
+@example(data=_one_line(notes="NUL \x00 in the notes"))
 def test_import_command_fails_only_with_a_command_error(data, tmp_path):
     path = tmp_path / "contacts.csv"
     path.write_bytes(data)
@@ -325,3 +326,11 @@ filter_value = st.one_of(
 def test_contact_list_filters_never_fail(client_for, coordinator, params):
     response = client_for(coordinator).get(reverse("contacts:list"), params)
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_import_reports_a_nul_character_with_its_line_and_column():
+    with pytest.raises(ContactImportError) as excinfo:
+        contacts_import(io.BytesIO(_one_line(notes="a\x00b")))
+    assert excinfo.value.errors[0].startswith(error_message(2, "notes", "").rstrip())
+    assert _counts() == (0, 0, 0)

@@ -15,6 +15,7 @@ from contacts.services.imports import contacts_import
 from contacts.views import intake
 from tests.contacts.test_import_export import csv_text, line
 from tests.contacts.test_views import edit_data, intake_data
+from tests.factories import CaseFactory, ContactFactory
 
 NOTE = "Zeer-herkenbare-notitie-7f3a over de buurman en zijn dochter"
 NOTE_EDITED = "Gecorrigeerde-notitie-91c2 na het tweede gesprek"
@@ -117,3 +118,20 @@ def test_error_report_of_a_failed_import_leaves_out_the_notes(db, monkeypatch):
     report = _error_report(None, excinfo)
     assert "_insert" in report
     assert NOTE_IMPORTED.split(",")[0] not in report
+
+
+def test_views_taking_free_text_mark_it_sensitive(client_for, responder, site):
+    """Django's error reports (e-mail to the admins, the 500 log) then show stars instead."""
+    case = CaseFactory(site=site)
+    contact = ContactFactory(site=site, case=case)
+    client = client_for(responder)
+    for url, field in (
+        (reverse("contacts:create"), "notes"),
+        (reverse("contacts:edit", args=[contact.reference]), "notes"),
+        (reverse("contacts:case_consultation_add", args=[case.reference]), "decision"),
+    ):
+        response = client.post(url, {field: NOTE})
+        assert response.status_code in (200, 400), url
+        assert field in response.wsgi_request.sensitive_post_parameters, url
+        cleansed = SafeExceptionReporterFilter().get_post_parameters(response.wsgi_request)
+        assert cleansed[field] == SAFE, url
