@@ -85,6 +85,11 @@ SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=3
 SESSION_MAX_AGE_HOURS = env.int("SESSION_MAX_AGE_HOURS", default=12)
 if SESSION_IDLE_TIMEOUT_MINUTES < 1 or SESSION_MAX_AGE_HOURS < 1:
     raise ImproperlyConfigured("Session timeouts must be at least 1 minute and 1 hour.")
+# Reverse proxies in front of the app that append to X-Forwarded-For: the login lockout
+# counts failures per client address, not per proxy (meldpunt/accounts/lockout.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must not be negative.")
 
 # HTTPS. Production redirects http to https and sends HSTS; behind a TLS-terminating reverse
 # proxy, SECURE_PROXY_SSL_HEADER names the header it sets ("HTTP_X_FORWARDED_PROTO,https").
@@ -187,7 +192,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # django-axes checks every login before the password is: 5 failures for one user name, or
 # from one IP address (two separate counts), block logging in for 15 minutes. The IP is
-# REMOTE_ADDR; behind a reverse proxy, set AXES_IPWARE_PROXY_COUNT to the number of proxies.
+# REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT proxies the address they forward.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -196,6 +201,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "meldpunt.accounts.lockout.client_ip"
 # A lockout lasts 15 minutes from the last counted failure; attempts during it do not extend
 # it, so the one who is locked out knows when to try again.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False

@@ -86,3 +86,22 @@ def test_administrators_see_the_lockouts(client, administrator, admin_client):
     response = admin_client.get(reverse("admin:axes_accessattempt_changelist"))
     assert response.status_code == 200
     assert b"10.0.4.1" in response.content
+
+
+def test_behind_a_proxy_the_forwarded_client_address_counts(settings, client, responder):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.9.9.9"
+    for n in range(5):
+        # Whatever a client writes in front of the proxy's entry is not believed.
+        client.post(
+            reverse("login"),
+            {"username": f"gok{n}", "password": "wrong"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.7",
+        )
+    other = {"REMOTE_ADDR": proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.8"}
+    login = {"username": responder.username, "password": PASSWORD}
+    assert client.post(reverse("login"), login, **other).status_code == 302
+    client.logout()
+    locked = {"REMOTE_ADDR": proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.7"}
+    assert client.post(reverse("login"), login, **locked).status_code == 429

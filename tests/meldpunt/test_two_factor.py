@@ -343,3 +343,8 @@ def test_settings_refuse_the_demo_switch_outside_debug():
     assert result.returncode != 0
     assert "TWO_FACTOR_DISABLED is for the demo only" in result.stderr
     assert _settings_load(TWO_FACTOR_DISABLED="on", DEBUG="on").returncode == 0
+
+
+def test_the_menu_leads_to_the_recovery_codes(client_for, responder):
+    html = client_for(responder).get(reverse("home")).content.decode()
+    assert f'href="{reverse("accounts:recovery_codes")}"' in html
