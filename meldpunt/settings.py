@@ -49,6 +49,15 @@ MIN_CONSULTATIONS_PER_MONTH = env.int("MIN_CONSULTATIONS_PER_MONTH", default=1)
 if min(MIN_REST_HOURS, WEEKLY_HOURS_MARGIN, MIN_CONSULTATIONS_PER_MONTH) < 0:
     raise ImproperlyConfigured("Staffing settings must not be negative.")
 
+# Reports: the nightly aggregates (reports/services/aggregates.py).
+# A nightly run looks at rows updated since the previous run's start minus this margin, so a
+# write stamped before that start but committed after it (a long import) is not missed.
+REPORTS_CHANGE_MARGIN_HOURS = env.int("REPORTS_CHANGE_MARGIN_HOURS", default=24)
+# A rebuild's lock older than this is taken to belong to a killed worker and may be taken over.
+REPORTS_LOCK_TIMEOUT_MINUTES = env.int("REPORTS_LOCK_TIMEOUT_MINUTES", default=120)
+if REPORTS_CHANGE_MARGIN_HOURS < 0 or REPORTS_LOCK_TIMEOUT_MINUTES < 1:
+    raise ImproperlyConfigured("Reports settings: margin >= 0 hours, lock timeout >= 1 minute.")
+
 # Key of the HMAC that turns callers' numbers and chat handles into pseudonyms, so repeat
 # callers are recognised without storing who they are. Separate from SECRET_KEY: rotating
 # that one must not change every caller's pseudonym.

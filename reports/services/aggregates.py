@@ -1,0 +1,368 @@
+"""The nightly rebuild of the aggregates: which days changed, and rebuilding them.
+
+Rebuilding, not incrementing: a day's rows are computed from the raw rows
+(reports/services/counting.py) and replace the previous ones; the rollup of its month is then
+recomputed from the month's daily rows. All days of one month and that month's rollup are
+replaced in ONE transaction, so a run that crashes halfway leaves every month either fully
+rebuilt or as it was, and any number of runs give the same rows (idempotent).
+
+Which days changed — three sources, because each one alone misses something:
+
+1. High-water mark: rows whose `updated_at` (indexed, `auto_now`, also set by `bulk_create`,
+   so CSV imports are caught) is at or after the start of the last successful nightly run,
+   minus REPORTS_CHANGE_MARGIN_HOURS: a write committed after that run looked, but stamped
+   before it started (a long import transaction, clock skew), is still seen. Their local
+   day is dirty. Rebuilding a few days twice costs little; missing one costs a wrong report.
+2. `DirtyDay` rows, for what leaves no row behind: a contact or attempt moved to another day
+   (its old day) or deleted, and closures (they change past opening hours). They are written
+   by signal receivers in reports/signals.py — bookkeeping only, in the same transaction as
+   the write, with no business rule; the contacts services stay unaware of reports (apps
+   import one way), and a receiver also sees writes through the admin.
+3. A consistency check, the safety net for writes that bypass both (raw SQL, a queryset
+   `.update()` of `started_at`): contacts and attempts counted per local day in SQL and
+   compared with the aggregated daily totals; a day that differs is rebuilt.
+
+Yesterday (local) is always rebuilt. Today is never aggregated: the figures count it live.
+Two rebuilds never run at once: an `AggregateLock` row is claimed by a conditional UPDATE;
+a claim past its expiry (a killed worker) may be taken over.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from contacts.models import CallAttempt, Contact
+from reports.models import (
+    AggregateLock,
+    AggregateRun,
+    DailyAttemptCount,
+    DailyCount,
+    Dimension,
+    DirtyDay,
+    MonthlyCount,
+)
+from staffing.services.opening_hours import OpeningSchedule
+from staffing.services.time import BRUSSELS, dates_between, day_start, local_date
+
+from .counting import everything_count
+
+logger = logging.getLogger(__name__)
+
+LOCK_NAME = "aggregates"
+
+
+class AggregatesBusy(Exception):
+    """Another rebuild holds the lock."""
+
+
+# --- rebuilding -------------------------------------------------------------------------
+
+
+def _month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _insert(model, columns: list[str], rows: list[tuple]) -> None:
+    """Plain INSERTs: a model instance per row (bulk_create) costs more than the counting."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    # Table and column names come from the models, values are parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  # nosec B608
+        quote(model._meta.db_table),
+        ", ".join(quote(column) for column in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _days_replace(days: list[date], schedule: OpeningSchedule) -> None:
+    """Replace the daily rows of `days` (consecutive runs of days are counted in one pass)."""
+    runs: list[list[date]] = []
+    for day in sorted(days):
+        if runs and runs[-1][-1] + timedelta(days=1) == day:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    for run in runs:
+        counts = everything_count(
+            day_start(run[0]), day_start(run[-1] + timedelta(days=1)), schedule
+        )
+        DailyCount.objects.filter(day__gte=run[0], day__lte=run[-1]).delete()
+        DailyAttemptCount.objects.filter(day__gte=run[0], day__lte=run[-1]).delete()
+        _insert(
+            DailyCount,
+            ["day", "site_id", "channel", "dimension", "value", "contacts", "victims"],
+            [(*key, *cell) for key, cell in sorted(counts.contacts.items())],
+        )
+        _insert(
+            DailyAttemptCount,
+            [
+                "day",
+                "channel",
+                "hour",
+                "answered",
+                "outside_hours",
+                "likely_misdial",
+                "attempts",
+                "wait_seconds_sum",
+                "talk_seconds_sum",
+            ],
+            [(*key, *cell) for key, cell in sorted(counts.attempts.items())],
+        )
+
+
+_ROLLUP_SQL = (
+    "INSERT INTO {monthly} ({month}, {keys}, {contacts}, {victims}) "
+    "SELECT %s, {keys}, SUM({contacts}), SUM({victims}) FROM {daily} "
+    "WHERE {day} >= %s AND {day} < %s AND {dimension} <> %s GROUP BY {keys}"
+)
+
+
+def _month_rollup(month: date) -> None:
+    """Replace the monthly rows of `month` by the sums of its daily rows. The hour of day is
+    left out: only per-day questions (trial openings) need it."""
+    MonthlyCount.objects.filter(month=month).delete()
+    quote = connection.ops.quote_name
+    names = {
+        "monthly": quote(MonthlyCount._meta.db_table),
+        "daily": quote(DailyCount._meta.db_table),
+        "keys": ", ".join(quote(c) for c in ("site_id", "channel", "dimension", "value")),
+        **{name: quote(name) for name in ("month", "day", "dimension", "contacts", "victims")},
+    }
+    # Table and column names come from the models, values are parameters.
+    sql = _ROLLUP_SQL.format(**names)  # nosec B608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [month, month, _next_month(month), Dimension.HOUR.value])
+
+
+def aggregates_rebuild(days: Iterable[date], *, schedule: OpeningSchedule | None = None) -> int:
+    """Rebuild the daily rows of `days` and the monthly rollup of their months.
+
+    One transaction per month (its days and its rollup); returns the number of days rebuilt.
+    Does not take the lock: callers that may run concurrently use the run functions below.
+    """
+    schedule = schedule or OpeningSchedule.load()
+    per_month: dict[date, list[date]] = defaultdict(list)
+    for day in set(days):
+        per_month[_month_of(day)].append(day)
+    for month in sorted(per_month):
+        with transaction.atomic():
+            _days_replace(per_month[month], schedule)
+            _month_rollup(month)
+    return sum(len(month_days) for month_days in per_month.values())
+
+
+def aggregates_rebuild_day(day: date, *, schedule: OpeningSchedule | None = None) -> None:
+    """Rebuild one local day's rows and its month's rollup, in one transaction."""
+    aggregates_rebuild([day], schedule=schedule)
+
+
+# --- which days changed -----------------------------------------------------------------
+
+
+def _local_days(queryset) -> set[date]:
+    return set(
+        queryset.annotate(local_day=TruncDate("started_at", tzinfo=BRUSSELS))
+        .order_by()
+        .values_list("local_day", flat=True)
+        .distinct()
+    )
+
+
+def days_changed_since(since: datetime | None) -> set[date]:
+    """Local days of the contacts and attempts updated at or after `since` (None: all)."""
+    contacts, attempts = Contact.objects.all(), CallAttempt.objects.all()
+    if since is not None:
+        contacts = contacts.filter(updated_at__gte=since)
+        attempts = attempts.filter(updated_at__gte=since)
+    return _local_days(contacts) | _local_days(attempts)
+
+
+def days_out_of_step(until: date) -> set[date]:
+    """Days up to `until` whose contacts or attempts per local day differ from the aggregated
+    daily totals (the safety net for writes that left no trace)."""
+    end = day_start(until + timedelta(days=1))
+
+    def per_day(queryset) -> dict[date, int]:
+        return dict(
+            queryset.filter(started_at__lt=end)
+            .annotate(local_day=TruncDate("started_at", tzinfo=BRUSSELS))
+            .order_by()
+            .values("local_day")
+            .annotate(n=Count("id"))
+            .values_list("local_day", "n")
+        )
+
+    def aggregated(queryset, field: str) -> dict[date, int]:
+        return dict(
+            queryset.filter(day__lte=until)
+            .order_by()
+            .values("day")
+            .annotate(n=Sum(field))
+            .values_list("day", "n")
+        )
+
+    raw_contacts = per_day(Contact.objects.all())
+    built_contacts = aggregated(DailyCount.objects.filter(dimension=Dimension.TOTAL), "contacts")
+    raw_attempts = per_day(CallAttempt.objects.all())
+    built_attempts = aggregated(DailyAttemptCount.objects.all(), "attempts")
+    out = set()
+    for raw, built in ((raw_contacts, built_contacts), (raw_attempts, built_attempts)):
+        out |= {day for day in raw.keys() | built.keys() if raw.get(day, 0) != built.get(day, 0)}
+    return out
+
+
+# --- the lock ---------------------------------------------------------------------------
+
+
+def aggregates_lock_claim(*, now: datetime | None = None) -> str | None:
+    """Claim the rebuild lock; returns the claim's token, or None while another holds it."""
+    now = now or timezone.now()
+    AggregateLock.objects.get_or_create(name=LOCK_NAME)
+    token = uuid.uuid4().hex
+    # Conditional UPDATE: of two runs racing here, the database lets exactly one match.
+    claimed = AggregateLock.objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__lte=now), name=LOCK_NAME
+    ).update(
+        holder=token,
+        claimed_at=now,
+        expires_at=now + timedelta(minutes=settings.REPORTS_LOCK_TIMEOUT_MINUTES),
+    )
+    return token if claimed else None
+
+
+def aggregates_lock_release(token: str) -> None:
+    AggregateLock.objects.filter(name=LOCK_NAME, holder=token).update(
+        holder="", claimed_at=None, expires_at=None
+    )
+
+
+# --- runs -------------------------------------------------------------------------------
+
+
+def last_successful_run(kind: str | None = None) -> AggregateRun | None:
+    runs = AggregateRun.objects.filter(status=AggregateRun.Status.SUCCEEDED)
+    if kind:
+        runs = runs.filter(kind=kind)
+    return runs.order_by("-started_at", "-id").first()
+
+
+def aggregated_through() -> date | None:
+    """The last local day every aggregate is built for; later days are counted live."""
+    run = (
+        AggregateRun.objects.filter(
+            status=AggregateRun.Status.SUCCEEDED, complete_through__isnull=False
+        )
+        .order_by("-complete_through")
+        .first()
+    )
+    return run.complete_through if run else None
+
+
+def _run(kind: str, now: datetime, choose_days) -> AggregateRun:
+    """Claim the lock, record a run, rebuild the days `choose_days(run)` returns."""
+    token = aggregates_lock_claim(now=now)
+    if token is None:
+        raise AggregatesBusy("Another aggregate rebuild is running.")
+    run = AggregateRun.objects.create(kind=kind, status=AggregateRun.Status.RUNNING, started_at=now)
+    try:
+        days, after_success = choose_days(run)
+        run.days_rebuilt = aggregates_rebuild(days)
+        if days:
+            run.first_day, run.last_day = min(days), max(days)
+        after_success()
+        run.status = AggregateRun.Status.SUCCEEDED
+    except Exception as exc:
+        run.status = AggregateRun.Status.FAILED
+        run.error = repr(exc)[:2000]
+        raise
+    finally:
+        run.finished_at = timezone.now()
+        run.save()
+        aggregates_lock_release(token)
+    logger.info(
+        "Aggregates rebuilt: %s days (%s to %s)", run.days_rebuilt, run.first_day, run.last_day
+    )
+    return run
+
+
+def aggregates_rebuild_changed(*, now: datetime | None = None) -> AggregateRun:
+    """The nightly run: rebuild yesterday and every earlier day that changed since the last
+    successful nightly run (see the module docstring). Raises AggregatesBusy while another
+    rebuild runs."""
+    now = now or timezone.now()
+    yesterday = local_date(now) - timedelta(days=1)
+
+    def choose_days(run: AggregateRun):
+        previous = last_successful_run(AggregateRun.Kind.CHANGED)
+        since = None
+        if previous is not None:
+            since = previous.started_at - timedelta(hours=settings.REPORTS_CHANGE_MARGIN_HOURS)
+        run.changes_since = since
+        run.complete_through = yesterday
+        dirty = list(DirtyDay.objects.filter(day__lte=yesterday).values_list("id", "day"))
+        days = {yesterday} | days_changed_since(since) | {day for _id, day in dirty}
+        days = {day for day in days if day <= yesterday}
+        # The consistency check compares with the rows as they will be after this rebuild,
+        # so it runs after it: a second pass rebuilds what it finds.
+        return sorted(days), lambda: _after_changed(run, dirty, yesterday)
+
+    return _run(AggregateRun.Kind.CHANGED, now, choose_days)
+
+
+def _after_changed(run: AggregateRun, dirty: list[tuple[int, date]], yesterday: date) -> None:
+    DirtyDay.objects.filter(id__in=[dirty_id for dirty_id, _day in dirty]).delete()
+    out_of_step = days_out_of_step(yesterday)
+    if out_of_step:
+        logger.warning("Aggregates out of step with the register on %s days", len(out_of_step))
+        run.days_rebuilt += aggregates_rebuild(out_of_step)
+        run.first_day = min(run.first_day or yesterday, *out_of_step)
+
+
+def aggregates_rebuild_range(
+    first_day: date, last_day: date, *, now: datetime | None = None
+) -> AggregateRun:
+    """Rebuild every day from `first_day` to `last_day` (both included). Days from today on
+    are left to the live count. Raises AggregatesBusy while another rebuild runs."""
+    now = now or timezone.now()
+    yesterday = local_date(now) - timedelta(days=1)
+
+    def choose_days(run: AggregateRun):
+        last = min(last_day, yesterday)
+        days = list(dates_between(first_day, last)) if first_day <= last else []
+        # The range makes the aggregates complete through its end only if it joins the
+        # complete part, or starts before the first contact or attempt.
+        through = aggregated_through()
+        if days and (
+            (through is not None and first_day <= through + timedelta(days=1))
+            or first_day <= _first_data_day(default=first_day)
+        ):
+            run.complete_through = max(last, through) if through else last
+        return days, lambda: None
+
+    return _run(AggregateRun.Kind.RANGE, now, choose_days)
+
+
+def _first_data_day(*, default: date) -> date:
+    firsts = [
+        model.objects.order_by("started_at").values_list("started_at", flat=True).first()
+        for model in (Contact, CallAttempt)
+    ]
+    firsts = [local_date(first) for first in firsts if first is not None]
+    return min(firsts, default=default)

@@ -1,0 +1,296 @@
+"""The annual figures (DESIGN.md "Annual figures as JSON"), from which the JSON, the report
+page and the exports are made.
+
+`annual_figures` reads the aggregates for the days up to `aggregated_through()` (the last
+successful rebuild's "complete through", normally yesterday) — whole months from the monthly
+rollup — and counts every later day of the year live from the raw rows: today, and any day a
+failed or missing nightly run left behind. A report therefore never misses today's contacts;
+a correction of an earlier day shows after the next nightly run.
+
+`annual_figures_direct` computes the same dict naively from the raw rows with the ORM: the
+oracle of the tests and the "naive" side of the benchmark.
+
+Every code of every taxonomy table (active or not) is present, with 0 where nothing was
+counted, plus "" for not recorded; every month "1".."12"; every channel. Attempts have no
+site: with a site filter, `outside_opening_hours.attempts` and `likely_misdials` stay
+line-wide (`attempts_scope` says so).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Sum
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+
+from contacts.models import (
+    AwarenessSource,
+    CallAttempt,
+    CallerAgeGroup,
+    CallerRole,
+    Contact,
+    Gender,
+    Referral,
+    Region,
+    Theme,
+    Victim,
+    VictimAgeGroup,
+    ViolenceContext,
+    ViolenceForm,
+)
+from meldpunt.channels import Channel
+from reports.models import DailyAttemptCount, DailyCount, Dimension, MonthlyCount
+from staffing.models import Site
+from staffing.services.opening_hours import OpeningSchedule
+from staffing.services.time import BRUSSELS, day_start, local_date
+
+from .aggregates import aggregated_through
+from .counting import SCALAR_DIMENSIONS, age_gender_value, everything_count
+
+MONTHS = [str(month) for month in range(1, 13)]
+
+# The JSON's breakdowns by one taxonomy: key -> (dimension, taxonomy model).
+_SIMPLE_BREAKDOWNS = {
+    "by_theme": (Dimension.THEME, Theme),
+    "caller_role": (Dimension.CALLER_ROLE, CallerRole),
+    "region": (Dimension.REGION, Region),
+    "awareness_source": (Dimension.AWARENESS_SOURCE, AwarenessSource),
+    "context": (Dimension.CONTEXT, ViolenceContext),
+    "referral": (Dimension.REFERRAL, Referral),
+    "caller_gender": (Dimension.CALLER_GENDER, Gender),
+    "caller_age_group": (Dimension.CALLER_AGE_GROUP, CallerAgeGroup),
+    "forms_of_violence": (Dimension.FORMS_OF_VIOLENCE, ViolenceForm),
+}
+
+
+def _codes(model) -> list[str]:
+    return [*model.objects.order_by("sort_order", "code").values_list("code", flat=True), ""]
+
+
+class _Tally:
+    """Contacts and victims per (month, channel, dimension, value), and attempts."""
+
+    def __init__(self):
+        self.cells: dict[tuple[int, str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+        self.attempts_outside = 0
+        self.misdials = 0
+
+    def add(self, month: int, channel: str, dimension: str, value: str, contacts, victims):
+        cell = self.cells[(month, channel, dimension, value)]
+        cell[0] += contacts
+        cell[1] += victims
+
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    return day_start(date(year, 1, 1)), day_start(date(year + 1, 1, 1))
+
+
+def _site_filter(site: Site | None, prefix: str = "") -> dict:
+    return {f"{prefix}site": site} if site is not None else {}
+
+
+def annual_figures(year: int, site: Site | None = None, *, now: datetime | None = None) -> dict:
+    """The annual figures of `year` (local), of one site or the whole line."""
+    now = now or timezone.now()
+    first, after = date(year, 1, 1), date(year + 1, 1, 1)
+    through = aggregated_through()
+    # Aggregated: first .. last_aggregated (inclusive); live: the rest of the year until now.
+    last_aggregated = min(through, after - timedelta(days=1)) if through else first - timedelta(1)
+    tally = _Tally()
+    if last_aggregated >= first:
+        _tally_aggregates(tally, first, last_aggregated, site)
+    live_start = day_start(max(first, last_aggregated + timedelta(days=1)))
+    live_end = min(day_start(after), day_start(local_date(now) + timedelta(days=1)))
+    if live_start < live_end:
+        _tally_live(tally, live_start, live_end, site)
+    return _figures(year, tally, site)
+
+
+def _tally_aggregates(tally: _Tally, first: date, last: date, site: Site | None) -> None:
+    """Whole months from the monthly rollup, the days of a partial month from the daily rows."""
+    whole_until = last + timedelta(days=1)
+    if whole_until.day != 1:
+        whole_until = whole_until.replace(day=1)  # the partial last month comes from the days
+    fields = ("channel", "dimension", "value")
+    months = (
+        MonthlyCount.objects.filter(month__gte=first, month__lt=whole_until, **_site_filter(site))
+        .order_by()
+        .values("month", *fields)
+        .annotate(n=Sum("contacts"), v=Sum("victims"))
+        .values_list("month", *fields, "n", "v")
+    )
+    days = (
+        DailyCount.objects.filter(day__gte=whole_until, day__lte=last, **_site_filter(site))
+        .annotate(month=ExtractMonth("day"))
+        .order_by()
+        .values("month", *fields)
+        .annotate(n=Sum("contacts"), v=Sum("victims"))
+        .values_list("month", *fields, "n", "v")
+    )
+    for month, channel, dimension, value, contacts, victims in months:
+        tally.add(month.month, channel, dimension, value, contacts, victims)
+    for month, channel, dimension, value, contacts, victims in days:
+        tally.add(month, channel, dimension, value, contacts, victims)
+    attempts = DailyAttemptCount.objects.filter(day__gte=first, day__lte=last, outside_hours=True)
+    tally.attempts_outside += attempts.aggregate(n=Sum("attempts"))["n"] or 0
+    tally.misdials += attempts.filter(likely_misdial=True).aggregate(n=Sum("attempts"))["n"] or 0
+
+
+def _tally_live(tally: _Tally, start: datetime, end: datetime, site: Site | None) -> None:
+    counts = everything_count(
+        start, end, OpeningSchedule.load(), site_id=site.pk if site is not None else None
+    )
+    for (day, _site, channel, dimension, value), (contacts, victims) in counts.contacts.items():
+        tally.add(day.month, channel, dimension, value, contacts, victims)
+    for (_day, _channel, _hour, _answered, outside, misdial), cell in counts.attempts.items():
+        tally.attempts_outside += cell[0] if outside else 0
+        tally.misdials += cell[0] if misdial else 0
+
+
+def _figures(year: int, tally: _Tally, site: Site | None) -> dict:
+    channels = list(Channel.values)
+
+    def contacts(dimension: str, value: str | None = None, *, channel=None, month=None) -> int:
+        return sum(
+            cell[0]
+            for (m, ch, dim, val), cell in tally.cells.items()
+            if dim == dimension
+            and (value is None or val == value)
+            and (channel is None or ch == channel)
+            and (month is None or m == month)
+        )
+
+    per: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+    victims_per: dict[str, int] = defaultdict(int)
+    total_victims = 0
+    by_month: dict[str, int] = dict.fromkeys(MONTHS, 0)
+    by_channel: dict[str, int] = dict.fromkeys(channels, 0)
+    by_month_channel = {m: dict.fromkeys(channels, 0) for m in MONTHS}
+    theme_codes = _codes(Theme)
+    by_month_theme = {m: dict.fromkeys(theme_codes, 0) for m in MONTHS}
+    minor_codes = set(CallerAgeGroup.objects.filter(is_minor=True).values_list("code", flat=True))
+    minors = dict.fromkeys(channels, 0)
+    for (month, channel, dimension, value), (n, v) in tally.cells.items():
+        m = str(month)
+        per[dimension][value] += n
+        if dimension == Dimension.TOTAL:
+            total_victims += v
+            by_month[m] += n
+            by_channel[channel] = by_channel.get(channel, 0) + n
+            by_month_channel[m][channel] = by_month_channel[m].get(channel, 0) + n
+        elif dimension == Dimension.THEME:
+            by_month_theme[m][value] = by_month_theme[m].get(value, 0) + n
+        elif dimension == Dimension.CALLER_AGE_GROUP and value in minor_codes:
+            minors[channel] = minors.get(channel, 0) + n
+        elif dimension == Dimension.VICTIM_AGE_GROUP:
+            victims_per[value] += v
+
+    def breakdown(dimension: str, model) -> dict[str, int]:
+        result = dict.fromkeys(_codes(model), 0)
+        for value, n in per[dimension].items():
+            result[value] = result.get(value, 0) + n
+        return result
+
+    age_codes, gender_codes = _codes(CallerAgeGroup), _codes(Gender)
+    caller_age_gender = {age: dict.fromkeys(gender_codes, 0) for age in age_codes}
+    for value, n in per[Dimension.AGE_GENDER].items():
+        age, _bar, gender = value.partition("|")
+        caller_age_gender.setdefault(age, dict.fromkeys(gender_codes, 0))
+        caller_age_gender[age][gender] = caller_age_gender[age].get(gender, 0) + n
+    victims_by_age_group = dict.fromkeys(_codes(VictimAgeGroup), 0)
+    for value, v in victims_per.items():
+        victims_by_age_group[value] = victims_by_age_group.get(value, 0) + v
+
+    figures = {
+        "year": year,
+        "site": site.code if site is not None else None,
+        "total_contacts": sum(by_month.values()),
+        "total_victims": total_victims,
+        "by_month": by_month,
+        "by_channel": by_channel,
+        "by_month_channel": by_month_channel,
+        "by_month_theme": by_month_theme,
+        "caller_age_gender": caller_age_gender,
+        "minors_by_channel": minors,
+        "victims_by_age_group": victims_by_age_group,
+        "outside_opening_hours": {
+            "contacts": per[Dimension.OUTSIDE_HOURS]["1"],
+            "attempts": tally.attempts_outside,
+            "likely_misdials": tally.misdials,
+            "attempts_scope": "line",
+        },
+    }
+    for key, (dimension, model) in _SIMPLE_BREAKDOWNS.items():
+        figures[key] = breakdown(dimension, model)
+    return figures
+
+
+# --- the oracle -------------------------------------------------------------------------
+
+
+def annual_figures_direct(year: int, site: Site | None = None) -> dict:
+    """The same figures computed naively from the raw rows (no aggregates), for checking
+    `annual_figures` and as the benchmark's baseline. Slow on big years."""
+    start, end = _year_bounds(year)
+    contacts = Contact.objects.filter(
+        started_at__gte=start, started_at__lt=end, **_site_filter(site)
+    )
+    month = ExtractMonth("started_at", tzinfo=BRUSSELS)
+    tally = _Tally()
+
+    def add_grouped(dimension: str, queryset, value_of) -> None:
+        for row in queryset:
+            tally.add(row["m"], row["channel"], dimension, value_of(row), row["n"], 0)
+
+    with_month = contacts.annotate(m=month).order_by()
+    add_grouped(
+        Dimension.TOTAL,
+        with_month.values("m", "channel").annotate(n=Count("id")),
+        lambda row: "",
+    )
+    for dimension, column in SCALAR_DIMENSIONS:
+        add_grouped(
+            dimension,
+            with_month.values("m", "channel", column).annotate(n=Count("id")),
+            lambda row, column=column: row[column] or "",
+        )
+    add_grouped(
+        Dimension.AGE_GENDER,
+        with_month.values("m", "channel", "caller_age_group_id", "caller_gender_id").annotate(
+            n=Count("id")
+        ),
+        lambda row: age_gender_value(row["caller_age_group_id"], row["caller_gender_id"]),
+    )
+    through = Contact.forms_of_violence.through
+    for row in (
+        through.objects.filter(contact__in=contacts)
+        .values("violenceform_id")
+        .annotate(n=Count("id"))
+    ):
+        tally.add(1, "", Dimension.FORMS_OF_VIOLENCE, row["violenceform_id"], row["n"], 0)
+    without = contacts.filter(forms_of_violence__isnull=True).count()
+    tally.add(1, "", Dimension.FORMS_OF_VIOLENCE, "", without, 0)
+
+    victims = Victim.objects.filter(contact__in=contacts)
+    for row in victims.values("age_group_id").annotate(n=Count("id")):
+        tally.add(1, "", Dimension.VICTIM_AGE_GROUP, row["age_group_id"] or "", 0, row["n"])
+
+    schedule = OpeningSchedule.load()
+    outside = sum(
+        schedule.is_outside_opening_hours(channel, started_at)
+        for channel, started_at in contacts.values_list("channel", "started_at")
+    )
+    tally.add(1, "", Dimension.OUTSIDE_HOURS, "1", outside, 0)
+    for channel, started_at, answered, wait in CallAttempt.objects.filter(
+        started_at__gte=start, started_at__lt=end
+    ).values_list("channel", "started_at", "answered", "wait_seconds"):
+        if schedule.is_outside_opening_hours(channel, started_at):
+            tally.attempts_outside += 1
+            tally.misdials += not answered and wait < settings.MISDIAL_SECONDS
+
+    figures = _figures(year, tally, site)
+    figures["total_victims"] = victims.count()
+    return figures
