@@ -6,6 +6,7 @@ from django.views.i18n import set_language
 
 from contacts.views import home
 from meldpunt.accounts.views import LoginView
+from meldpunt.audit_views import audit_list
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -15,5 +16,6 @@ urlpatterns = [
     path("account/", include("meldpunt.accounts.urls")),
     path("contacts/", include("contacts.urls")),
     path("staffing/", include("staffing.urls")),
+    path("audit/", include(([path("", audit_list, name="list")], "audit"))),
     path("admin/", admin.site.urls),
 ]

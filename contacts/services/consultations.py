@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from meldpunt.audit import Action, audit_changes, audit_record
 from staffing.models import CaseConsultation
 
 from ..models import Case, ConsultationItem
@@ -22,9 +23,21 @@ def consultation_item_save(
                 case=case,
                 defaults={"decision": decision, "added_by": user},
             )
+            old = {} if created else {"decision": item.decision}
             if not created and decision:
                 item.decision = decision
                 item.save(update_fields=["decision", "updated_at"])
+            changes = audit_changes(old, {"decision": item.decision})
+            if created or changes:
+                audit_record(
+                    action=Action.CREATE if created else Action.UPDATE,
+                    user=user,
+                    object_type="consultation_item",
+                    object_ref=case.reference,
+                    site_code=case.site.code,
+                    changes=changes,
+                    detail=f"consultation={consultation.pk}",
+                )
     except IntegrityError as exc:  # two people adding the same case at the same moment
         raise ValidationError(_("This case is already on that consultation.")) from exc
     return item

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
+from meldpunt.audit import Action, audit_changes, audit_record
 from meldpunt.channels import Channel
 from staffing.models import Site
 
@@ -211,6 +212,10 @@ def contact_register(
         )
         contact.forms_of_violence.set(data.forms_of_violence)
         _victims_create(contact, data.victims)
+        new = _audit_snapshot(contact, case, data.forms_of_violence, _victim_codes(data.victims))
+        audit_record(
+            action=Action.CREATE, user=registered_by, obj=contact, changes=audit_changes({}, new)
+        )
     return contact
 
 
@@ -229,6 +234,12 @@ def contact_update(
     contact_validate(data, site=contact.site, case=case, now=now)
     with transaction.atomic(durable=True):
         locked = Contact.objects.select_for_update().get(pk=contact.pk)
+        old = _audit_snapshot(
+            locked,
+            locked.case,
+            locked.forms_of_violence.all(),
+            [(v.age_group_id, v.gender_id, v.relation_id) for v in locked.victims.all()],
+        )
         if open_case:
             case = case_open(site=locked.site, opened_by=updated_by)
         for name in ContactData.SCALAR_FIELDS:
@@ -238,7 +249,28 @@ def contact_update(
         locked.forms_of_violence.set(data.forms_of_violence)
         locked.victims.all().delete()
         _victims_create(locked, data.victims)
+        new = _audit_snapshot(locked, case, data.forms_of_violence, _victim_codes(data.victims))
+        audit_record(
+            action=Action.UPDATE, user=updated_by, obj=locked, changes=audit_changes(old, new)
+        )
     return locked
+
+
+def _victim_codes(victims: Sequence[VictimData]) -> list[tuple]:
+    return [(_code(v.age_group), _code(v.gender), _code(v.relation)) for v in victims]
+
+
+def _audit_snapshot(contact: Contact, case: Case | None, forms_of_violence, victims) -> dict:
+    """What the audit trail compares of a contact: its fields as codes (notes are masked by
+    audit_changes), the case by reference, victims as age group/gender/relation."""
+    snapshot = {
+        name: getattr(contact, contact._meta.get_field(name).attname)
+        for name in ContactData.SCALAR_FIELDS
+    }
+    snapshot["case"] = case.reference if case is not None else None
+    snapshot["forms_of_violence"] = sorted(getattr(f, "pk", f) for f in forms_of_violence)
+    snapshot["victims"] = ["/".join(code or "" for code in victim) for victim in victims]
+    return snapshot
 
 
 def _as_kwargs(data: ContactData) -> dict:

@@ -1,10 +1,7 @@
 """Who may see what inside a page, beyond `viewable_by` (which decides the page itself)."""
 
-import logging
-
+from meldpunt.audit import Action, audit_record
 from staffing.models import site_of
-
-audit_log = logging.getLogger("meldpunt.audit")
 
 
 def notes_visible(user, obj) -> bool:
@@ -15,5 +12,5 @@ def notes_visible(user, obj) -> bool:
 
 
 def audit_viewed(request, obj) -> None:
-    # Until the audit log has its own table, views of a record's details go to this logger.
-    audit_log.info("%s %s viewed by user %s", obj._meta.model_name, obj, request.user.pk)
+    """Every view of a contact's or case's details goes to the audit trail."""
+    audit_record(action=Action.VIEW, request=request, obj=obj)

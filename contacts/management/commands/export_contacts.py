@@ -7,6 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from contacts.services.exports import contacts_export
+from meldpunt.audit import Action, audit_record, cli_username
 from staffing.models import Site
 
 
@@ -30,7 +31,14 @@ class Command(BaseCommand):
             if out is sys.stdout and isinstance(out, io.TextIOWrapper):
                 # The file is UTF-8 with CRLF rows whatever the terminal's locale says.
                 out.reconfigure(encoding="utf-8", newline="")
-            contacts_export(_Unterminated(self.stdout), year=year, site=site_obj)
+            rows = contacts_export(_Unterminated(self.stdout), year=year, site=site_obj)
+            audit_record(
+                action=Action.EXPORT,
+                username=cli_username(),
+                object_type="contact",
+                site_code=site or "",
+                detail=f"export_contacts year={year or 'all'} site={site or 'all'} rows={rows}",
+            )
 
 
 class _Unterminated:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from contacts.services.attempts import attempts_import
+from meldpunt.audit import Action, audit_record, cli_username
 
 
 class Command(BaseCommand):
@@ -40,6 +41,14 @@ class Command(BaseCommand):
                     )
                     % {"count": hidden}
                 )
+            audit_record(
+                action=Action.IMPORT,
+                username=cli_username(),
+                object_type="call_attempt",
+                detail=f"import_attempts file={file.name} dry_run={int(dry_run)} "
+                f"rows={result.rows_read} imported={result.imported if result.ok else 0} "
+                f"skipped={result.skipped} problems={result.problem_count}",
+            )
             if not result.ok:
                 count = result.problem_count
                 raise CommandError(

@@ -13,6 +13,7 @@ from contacts.services.imports import (
     ImportResult,
     contacts_import,
 )
+from meldpunt.audit import Action, audit_record, cli_username
 
 
 def import_summary(result: ImportResult) -> str:
@@ -69,6 +70,7 @@ class Command(BaseCommand):
                 raise CommandError(error) from error
             except ContactImportError as error:
                 count = error.result.error_count
+                _audit(file, dry_run, f"errors={count} imported=0")
                 raise CommandError(
                     ngettext(
                         "%(count)s error; nothing was imported.",
@@ -77,6 +79,12 @@ class Command(BaseCommand):
                     )
                     % {"count": count}
                 ) from None
+            _audit(
+                file,
+                dry_run,
+                f"rows={result.rows_read} imported={result.imported} "
+                f"present={result.already_present} victims={result.victims}",
+            )
             self.stdout.write(import_summary(result))
 
     def _import(self, stream, dry_run: bool, batch_size: int) -> ImportResult:
@@ -85,3 +93,13 @@ class Command(BaseCommand):
         return contacts_import(
             stream, dry_run=dry_run, batch_size=batch_size, on_error=self.stderr.write
         )
+
+
+def _audit(file: str, dry_run: bool, counts: str) -> None:
+    audit_record(
+        action=Action.IMPORT,
+        username=cli_username(),
+        object_type="contact",
+        detail=f"import_contacts file={Path(file).name if file != '-' else 'stdin'} "
+        f"dry_run={int(dry_run)} {counts}",
+    )
