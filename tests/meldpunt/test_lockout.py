@@ -105,3 +105,16 @@ def test_behind_a_proxy_the_forwarded_client_address_counts(settings, client, re
     client.logout()
     locked = {"REMOTE_ADDR": proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.7"}
     assert client.post(reverse("login"), login, **locked).status_code == 429
+
+
+def test_the_lockout_page_speaks_dutch(client, responder):
+    for _ in range(5):
+        log_in(client, responder.username, "wrong")
+    response = client.post(
+        reverse("login"),
+        {"username": responder.username, "password": PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+    page = response.content.decode()
+    assert "Te veel mislukte aanmeldpogingen" in page
+    assert "15 minuten geblokkeerd" in page

@@ -348,3 +348,14 @@ def test_settings_refuse_the_demo_switch_outside_debug():
 def test_the_menu_leads_to_the_recovery_codes(client_for, responder):
     html = client_for(responder).get(reverse("home")).content.decode()
     assert f'href="{reverse("accounts:recovery_codes")}"' in html
+
+
+def test_the_pages_speak_dutch(client, coordinator):
+    dutch = {"HTTP_ACCEPT_LANGUAGE": "nl"}
+    password_only(client, coordinator)
+    assert "Aanmelden in twee stappen instellen" in client.get(ENROL, **dutch).content.decode()
+    authenticator_for(coordinator)
+    page = client.get(VERIFY, **dutch).content.decode()
+    assert "Tweede stap" in page and "herstelcodes" in page
+    second_factor_passed(client, coordinator)
+    assert "Herstelcodes" in client.get(reverse("home"), **dutch).content.decode()
