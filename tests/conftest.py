@@ -1,3 +1,4 @@
+import importlib
 import logging
 
 import pytest
@@ -14,6 +15,38 @@ from .factories import SiteFactory, UserFactory, staff_user
 def _fast_password_hashing(settings):
     """Logins in tests need no slow key stretching; production keeps Django's default."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    """Assertions read the English source texts; the Dutch default of the app itself is
+    tested in tests/meldpunt/test_i18n.py with LANGUAGE_CODE as configured."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+# Data that migrations seed; a transactional test flushes every table when it ends, so the
+# next transactional test gets it back from the same functions the migrations run.
+MIGRATION_SEEDS = [
+    ("meldpunt.migrations.0001_seed_roles", "seed_roles"),
+    ("staffing.migrations.0002_default_site", "create_default_site"),
+    ("staffing.migrations.0004_opening_hours_seed", "seed_opening_hours"),
+    ("contacts.migrations.0002_seed_taxonomy", "seed_taxonomy"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _seed_data_after_flush(request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or "live_server" in request.fixturenames):
+        from django.apps import apps
+
+        request.getfixturevalue("transactional_db")
+        for module, function in MIGRATION_SEEDS:
+            getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -452,9 +452,9 @@ def test_detail_shows_fields_victims_and_notes_to_the_site_team(
     )
     assert "Vader slaat de kinderen" in html
     assert reverse("contacts:case_detail", args=[case.reference]) in html
-    assert "Seksueel geweld" in html
-    assert "3-5 jaar" in html
-    assert "Kleinkind" in html
+    assert "Sexual violence" in html  # taxonomy labels follow the UI language
+    assert "3-5 years" in html
+    assert "Grandchild" in html
     assert "not recorded" in html  # the blank theme
 
 
