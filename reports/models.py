@@ -31,6 +31,7 @@ class Dimension(models.TextChoices):
     # value "1" outside the opening hours in force at the contact's start, else "0"
     OUTSIDE_HOURS = "outside_hours", _("outside opening hours")
     # value the local hour "0".."23" of the start: contacts per occurrence of a weekly slot
+    # (trial openings); daily rows only, the monthly rollup leaves it out
     HOUR = "hour", _("local hour")
     # victims counted per age group ("victims"); "contacts" = contacts with such a victim
     VICTIM_AGE_GROUP = "victim_age_group", _("victim age group")

@@ -77,18 +77,23 @@ def _next_month(month: date) -> date:
 
 
 def _insert(model, columns: list[str], rows: list[tuple]) -> None:
-    """Plain INSERTs: a model instance per row (bulk_create) costs more than the counting."""
+    """Multi-row INSERTs: a model instance per row (bulk_create) costs more than the counting,
+    and a statement per row (executemany) a round trip each."""
     if not rows:
         return
     quote = connection.ops.quote_name
+    max_params = connection.features.max_query_params or 65535
+    batch = max(1, min(2000, max_params // len(columns)))
+    one_row = "({})".format(", ".join(["%s"] * len(columns)))
     # Table and column names come from the models, values are parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608  # nosec B608
-        quote(model._meta.db_table),
-        ", ".join(quote(column) for column in columns),
-        ", ".join(["%s"] * len(columns)),
+    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608  # nosec B608
+        quote(model._meta.db_table), ", ".join(quote(column) for column in columns)
     )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        for first in range(0, len(rows), batch):
+            chunk = rows[first : first + batch]
+            sql = head + ", ".join([one_row] * len(chunk))
+            cursor.execute(sql, [value for row in chunk for value in row])
 
 
 def _days_replace(days: list[date], schedule: OpeningSchedule) -> None:

@@ -153,16 +153,6 @@ def _tally_live(tally: _Tally, start: datetime, end: datetime, site: Site | None
 def _figures(year: int, tally: _Tally, site: Site | None) -> dict:
     channels = list(Channel.values)
 
-    def contacts(dimension: str, value: str | None = None, *, channel=None, month=None) -> int:
-        return sum(
-            cell[0]
-            for (m, ch, dim, val), cell in tally.cells.items()
-            if dim == dimension
-            and (value is None or val == value)
-            and (channel is None or ch == channel)
-            and (month is None or m == month)
-        )
-
     per: dict[str, dict] = defaultdict(lambda: defaultdict(int))
     victims_per: dict[str, int] = defaultdict(int)
     total_victims = 0
