@@ -7,10 +7,11 @@ pages at all. The redirects between them are made by TwoFactorMiddleware.
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -131,3 +132,10 @@ def recovery_codes(request):
     return render(
         request, "accounts/recovery_codes.html", {"left": recovery_codes_left(request.user)}
     )
+
+
+@require_POST
+def keepalive(request):
+    """Typing or clicking in an open page (keepalive.js): SessionLifetimeMiddleware has
+    restarted the idle clock on the way here, so a long call's registration is not lost."""
+    return HttpResponse(status=204)

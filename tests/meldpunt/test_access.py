@@ -14,7 +14,12 @@ from meldpunt.roles import Role
 PUBLIC = {"login", "logout", "set_language", "staffing:ical"}
 # The second step of logging in, for every signed-in user whatever their role; their own
 # tests are in tests/meldpunt/test_two_factor.py.
-ACCOUNT = {"accounts:two_factor_verify", "accounts:two_factor_enrol", "accounts:recovery_codes"}
+ACCOUNT = {
+    "accounts:two_factor_verify",
+    "accounts:two_factor_enrol",
+    "accounts:recovery_codes",
+    "accounts:keepalive",
+}
 # Sample values per URL converter; the view's own lookups turn them into 404s.
 SAMPLE = {
     "int": "1",

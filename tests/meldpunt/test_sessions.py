@@ -125,3 +125,24 @@ def test_a_short_password_is_refused_for_its_length():
     with pytest.raises(ValidationError) as refused:
         password_validation.validate_password("Zq7#kd9!Lm2")
     assert [e.code for e in refused.value.error_list] == ["password_too_short"]
+
+
+def test_activity_in_an_open_page_restarts_the_idle_clock(client_for, responder):
+    """keepalive.js posts while someone types a long call's registration."""
+    client = client_for(responder)
+    set_clocks(client, login_minutes_ago=60, seen_minutes_ago=25)
+    page = client.get(reverse("contacts:create")).content.decode()
+    assert 'src="/static/accounts/keepalive.js"' in page
+    set_clocks(client, login_minutes_ago=60, seen_minutes_ago=25)
+
+    response = client.post(reverse("accounts:keepalive"))
+
+    assert response.status_code == 204
+    assert timezone.now().timestamp() - client.session[SEEN_AT] < 60
+
+
+def test_keepalive_cannot_revive_an_idle_session(client_for, responder):
+    client = client_for(responder)
+    set_clocks(client, login_minutes_ago=60, seen_minutes_ago=31)
+    assert client.post(reverse("accounts:keepalive")).status_code == 302
+    assert "_auth_user_id" not in client.session

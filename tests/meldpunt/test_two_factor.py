@@ -312,7 +312,9 @@ def test_login_page_is_silent_about_it_in_production(client):
     assert b'id="two-factor-off"' not in client.get(reverse("login")).content
 
 
-@pytest.mark.parametrize("name", ["two_factor_verify", "two_factor_enrol", "recovery_codes"])
+@pytest.mark.parametrize(
+    "name", ["two_factor_verify", "two_factor_enrol", "recovery_codes", "keepalive"]
+)
 def test_anonymous_visitors_are_sent_to_login(client, name):
     response = client.get(reverse(f"accounts:{name}"))
     assert response.status_code == 302 and response.url.startswith("/login/")
