@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from .services.aggregates import AggregatesBusy, aggregates_rebuild_changed
 
@@ -11,7 +12,13 @@ logger = logging.getLogger(__name__)
 NIGHTLY_TASK = "reports.tasks.aggregates_rebuild_nightly"
 
 
-@shared_task(name=NIGHTLY_TASK, ignore_result=False)
+# A run never outlives its lock's claim, so a run that takes the lock over from a stale claim
+# never overlaps the one that held it.
+@shared_task(
+    name=NIGHTLY_TASK,
+    ignore_result=False,
+    time_limit=settings.REPORTS_LOCK_TIMEOUT_MINUTES * 60,
+)
 def aggregates_rebuild_nightly() -> dict:
     """Rebuild yesterday and every changed day; skipped while another rebuild runs."""
     try:

@@ -285,8 +285,9 @@ def _run(kind: str, now: datetime, choose_days) -> AggregateRun:
     token = aggregates_lock_claim(now=now)
     if token is None:
         raise AggregatesBusy("Another aggregate rebuild is running.")
-    run = AggregateRun.objects.create(kind=kind, status=AggregateRun.Status.RUNNING, started_at=now)
+    run = AggregateRun(kind=kind, status=AggregateRun.Status.RUNNING, started_at=now)
     try:
+        run.save()
         days, after_success = choose_days(run)
         run.days_rebuilt = aggregates_rebuild(days)
         if days:

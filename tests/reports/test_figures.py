@@ -174,3 +174,13 @@ def test_annual_report_command_csv_site_and_refusals(register, site):
         call_command("annual_report", "2026", "--format", "xlsx", stdout=StringIO())
     with pytest.raises(CommandError):
         call_command("annual_report", "2026", "--site", "nowhere", stdout=StringIO())
+
+
+def test_the_annual_figures_take_a_bounded_number_of_queries(
+    register, django_assert_max_num_queries
+):
+    aggregates_rebuild_range(date(2025, 12, 1), date(2026, 10, 31), now=brussels(2026, 11, 2, 3))
+    # Months from the rollup, November's days from the daily rows, today live, the code
+    # lists of the taxonomy: 25 queries, whatever the number of contacts.
+    with django_assert_max_num_queries(30):
+        annual_figures(2026, now=brussels(2026, 11, 3, 12))
