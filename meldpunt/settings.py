@@ -58,6 +58,18 @@ REPORTS_LOCK_TIMEOUT_MINUTES = env.int("REPORTS_LOCK_TIMEOUT_MINUTES", default=1
 if REPORTS_CHANGE_MARGIN_HOURS < 0 or REPORTS_LOCK_TIMEOUT_MINUTES < 1:
     raise ImproperlyConfigured("Reports settings: margin >= 0 hours, lock timeout >= 1 minute.")
 
+# Retention (reports/services/retention.py, nightly after the aggregates). Contacts older
+# than this many years lose their personal content (notes, victims' relations, case links;
+# cases without contacts are deleted) once their days are in the aggregates; their counted
+# codes stay, so the annual figures never change.
+RETENTION_CONTACT_YEARS = env.int("RETENTION_CONTACT_YEARS", default=5)
+# Audit entries older than this many years are purged. Two years: long enough to answer
+# "who looked at this file" for any complaint or inspection of the current and previous
+# year, short enough that staff's every click is not kept as long as the cases themselves.
+RETENTION_AUDIT_YEARS = env.int("RETENTION_AUDIT_YEARS", default=2)
+if RETENTION_CONTACT_YEARS < 1 or RETENTION_AUDIT_YEARS < 1:
+    raise ImproperlyConfigured("Retention settings must be at least 1 year.")
+
 # Key of the HMAC that turns callers' numbers and chat handles into pseudonyms, so repeat
 # callers are recognised without storing who they are. Separate from SECRET_KEY: rotating
 # that one must not change every caller's pseudonym.

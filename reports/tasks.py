@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 
 from .services.aggregates import AggregatesBusy, aggregates_rebuild_changed
+from .services.retention import retention_apply
 
 logger = logging.getLogger(__name__)
 
@@ -27,3 +28,12 @@ def aggregates_rebuild_nightly() -> dict:
         logger.info("Aggregate rebuild skipped: another one is running.")
         return {"status": "skipped"}
     return {"status": run.status, "run": run.pk, "days": run.days_rebuilt}
+
+
+RETENTION_TASK = "reports.tasks.retention_apply_nightly"
+
+
+@shared_task(name=RETENTION_TASK, ignore_result=False)
+def retention_apply_nightly() -> dict:
+    """Remove the personal content past retention; counts only in the result."""
+    return retention_apply().counts()
