@@ -1,3 +1,4 @@
+from .permissions import Action, can
 from .roles import Role, roles_of
 
 
@@ -9,4 +10,5 @@ def roles(request):
         "is_coordinator": bool(
             user_roles & {Role.SITE_COORDINATOR, Role.COORDINATOR, Role.ADMINISTRATOR}
         ),
+        "can_view_reports": bool(user_roles) and can(request.user, Action.REPORT_VIEW),
     }

@@ -57,6 +57,11 @@ REPORTS_CHANGE_MARGIN_HOURS = env.int("REPORTS_CHANGE_MARGIN_HOURS", default=24)
 REPORTS_LOCK_TIMEOUT_MINUTES = env.int("REPORTS_LOCK_TIMEOUT_MINUTES", default=120)
 if REPORTS_CHANGE_MARGIN_HOURS < 0 or REPORTS_LOCK_TIMEOUT_MINUTES < 1:
     raise ImproperlyConfigured("Reports settings: margin >= 0 hours, lock timeout >= 1 minute.")
+# Public annual figures (?public=1, --public): counts from 1 to this minus 1 are hidden, with
+# the cells that would give them away through the totals (reports/services/suppression.py).
+REPORT_SUPPRESSION_THRESHOLD = env.int("REPORT_SUPPRESSION_THRESHOLD", default=5)
+if REPORT_SUPPRESSION_THRESHOLD < 1:
+    raise ImproperlyConfigured("REPORT_SUPPRESSION_THRESHOLD must be at least 1.")
 
 # Retention (reports/services/retention.py, nightly after the aggregates). Contacts older
 # than this many years lose their personal content (notes, victims' relations, case links;

@@ -16,6 +16,7 @@ urlpatterns = [
     path("account/", include("meldpunt.accounts.urls")),
     path("contacts/", include("contacts.urls")),
     path("staffing/", include("staffing.urls")),
+    path("reports/", include("reports.urls")),
     path("audit/", include(([path("", audit_list, name="list")], "audit"))),
     path("admin/", admin.site.urls),
 ]
