@@ -140,14 +140,21 @@ def _tally_aggregates(tally: _Tally, first: date, last: date, site: Site | None)
 
 
 def _tally_live(tally: _Tally, start: datetime, end: datetime, site: Site | None) -> None:
-    counts = everything_count(
-        start, end, OpeningSchedule.load(), site_id=site.pk if site is not None else None
-    )
-    for (day, _site, channel, dimension, value), (contacts, victims) in counts.contacts.items():
-        tally.add(day.month, channel, dimension, value, contacts, victims)
-    for (_day, _channel, _hour, _answered, outside, misdial), cell in counts.attempts.items():
-        tally.attempts_outside += cell[0] if outside else 0
-        tally.misdials += cell[0] if misdial else 0
+    """Count [start, end) from the raw rows, a local month at a time (bounded memory)."""
+    schedule = OpeningSchedule.load()
+    site_id = site.pk if site is not None else None
+    while start < end:
+        month = local_date(start).replace(day=1)
+        piece_end = min(
+            end, day_start(date(month.year + month.month // 12, month.month % 12 + 1, 1))
+        )
+        counts = everything_count(start, piece_end, schedule, site_id=site_id)
+        for (day, _site, channel, dimension, value), cell in counts.contacts.items():
+            tally.add(day.month, channel, dimension, value, cell[0], cell[1])
+        for (_day, _channel, _hour, _answered, outside, misdial), cell in counts.attempts.items():
+            tally.attempts_outside += cell[0] if outside else 0
+            tally.misdials += cell[0] if misdial else 0
+        start = piece_end
 
 
 def _figures(year: int, tally: _Tally, site: Site | None) -> dict:
