@@ -141,4 +141,5 @@ class ReferenceCounterAdmin(admin.ModelAdmin):
         return False
 
 
-from . import admin_attempts  # noqa: E402, F401  (registers the attempt log admin)
+# Register the attempt log and campaign admins.
+from . import admin_attempts, admin_campaigns  # noqa: E402, F401

@@ -17,6 +17,7 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     path("staffing/", include("staffing.urls")),
     path("reports/", include("reports.urls")),
+    path("reports/evaluations/", include("reports.urls_evaluations")),
     path("audit/", include(([path("", audit_list, name="list")], "audit"))),
     path("admin/", admin.site.urls),
 ]

@@ -1,4 +1,5 @@
 from .attempt import CallAttempt
+from .campaign import Campaign
 from .consultation import ConsultationItem
 from .contact import Case, Contact, FollowUp, ReferenceCounter, Victim
 from .taxonomy import (
@@ -21,6 +22,7 @@ __all__ = [
     "CallAttempt",
     "CallerAgeGroup",
     "CallerRole",
+    "Campaign",
     "Case",
     "ConsultationItem",
     "Contact",
