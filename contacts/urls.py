@@ -1,13 +1,16 @@
 from django.urls import path
 
-from .views import cases, contacts, followups, intake
+from .views import cases, contacts, erasure, followups, intake
 
 app_name = "contacts"
 
-# `new/` and `cases/…` come before the contact reference they would otherwise match.
+# `new/`, `erasure/…` and `cases/…` come before the contact reference they would otherwise match.
 urlpatterns = [
     path("", contacts.contact_list, name="list"),
     path("new/", intake.contact_create, name="create"),
+    path("erasure/", erasure.erasure_search, name="erasure"),
+    path("erasure/<str:reference>/export/", erasure.erasure_export, name="erasure_export"),
+    path("erasure/<str:reference>/erase/", erasure.erasure_confirm, name="erasure_confirm"),
     path("cases/<str:reference>/", cases.case_detail, name="case_detail"),
     path(
         "cases/<str:reference>/consultations/",

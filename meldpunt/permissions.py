@@ -17,6 +17,7 @@ from .roles import Role, roles_of
 ALL = frozenset(Role)
 PLANNERS = frozenset({Role.SITE_COORDINATOR, Role.COORDINATOR, Role.ADMINISTRATOR})
 LINE_WIDE = frozenset({Role.COORDINATOR, Role.ADMINISTRATOR})
+ADMINS = frozenset({Role.ADMINISTRATOR})
 
 
 class Action(models.TextChoices):
@@ -38,6 +39,7 @@ class Action(models.TextChoices):
     REPORT_VIEW = "report.view"
     REPORT_EXPORT = "report.export"
     AUDIT_VIEW = "audit.view"
+    CASE_ERASE = "case.erase"
 
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -62,6 +64,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Action.REPORT_VIEW: PLANNERS,
     Action.REPORT_EXPORT: PLANNERS,
     Action.AUDIT_VIEW: PLANNERS,
+    # Data-subject requests (access export, erasure) are handled by administrators alone.
+    Action.CASE_ERASE: ADMINS,
 }
 
 
