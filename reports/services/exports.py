@@ -3,8 +3,8 @@
 One source: `annual_figures` gives the dict; `report_tables` turns it into the tables the
 report page, the XLSX sheets and the PDF show; `publish` hides small counts in every table
 for the public version (reports/services/suppression.py) and `published_figures` turns the
-tables back into the JSON's shape for the public JSON and CSV. Counts only: the figures hold
-no free text.
+tables back into the JSON's shape for the public JSON and CSV. The PDF is drawn in
+export_pdf.py. Counts only: the figures hold no free text.
 """
 
 from __future__ import annotations
@@ -14,11 +14,8 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from html import escape
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dates import MONTHS as MONTH_NAMES
 from django.utils.formats import number_format
@@ -424,7 +421,7 @@ def write_csv(report: AnnualReport, out) -> None:
     writer.writerows(figures_long_rows(report.data))
 
 
-def _title(report: AnnualReport) -> str:
+def report_title(report: AnnualReport) -> str:
     figures = report.figures
     where = figures["site"] or _("all sites")
     title = _("Annual figures %(year)s — %(site)s") % {"year": figures["year"], "site": where}
@@ -433,7 +430,7 @@ def _title(report: AnnualReport) -> str:
     return title
 
 
-def _generated(report: AnnualReport) -> str:
+def generated_at_local(report: AnnualReport) -> str:
     return report.generated_at.astimezone(BRUSSELS).strftime("%Y-%m-%d %H:%M")
 
 
@@ -455,11 +452,11 @@ def write_xlsx(report: AnnualReport, out) -> None:
     book = Workbook()
     info = book.active
     info.title = "info"
-    info.append([_title(report)])
+    info.append([report_title(report)])
     info["A1"].font = Font(bold=True, size=14)
     info.append([_("Year"), report.figures["year"]])
     info.append([_("Site"), report.figures["site"] or _("all sites")])
-    info.append([_("Generated at"), _generated(report)])
+    info.append([_("Generated at"), generated_at_local(report)])
     info.append([_("Total contacts"), report.data["total_contacts"]])
     info.append([_("Total victims"), report.data["total_victims"]])
     info.append([])
@@ -493,81 +490,6 @@ def write_xlsx(report: AnnualReport, out) -> None:
     book.save(out)
 
 
-# --- PDF: the tables and static SVG bar charts (a PDF runs no JavaScript) ---------------------
-
-_BAR_COLOURS = ["#0d6efd", "#fd7e14", "#198754", "#6f42c1", "#d63384", "#20c997"]
-
-
-def _number(value) -> int:
-    return value if isinstance(value, int) else 0
-
-
-def svg_horizontal_bars(items: list[tuple[str, int | str]], *, width: int = 640) -> str:
-    """A horizontal bar per (label, value); hidden values draw no bar."""
-    bar, gap, label_width = 14, 4, 230
-    biggest = max([_number(value) for _label, value in items] + [1])
-    room = width - label_width - 60
-    rows = []
-    for k, (label, value) in enumerate(items):
-        y = k * (bar + gap)
-        length = round(room * _number(value) / biggest)
-        rows.append(
-            f'<text x="{label_width - 6}" y="{y + bar - 3}" text-anchor="end" '
-            f'font-size="10">{escape(label)}</text>'
-            f'<rect x="{label_width}" y="{y}" width="{length}" height="{bar}" '
-            f'fill="{_BAR_COLOURS[0]}"/>'
-            f'<text x="{label_width + length + 4}" y="{y + bar - 3}" '
-            f'font-size="10">{escape(str(value))}</text>'
-        )
-    height = len(items) * (bar + gap)
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}">{"".join(rows)}</svg>'
-    )
-
-
-def svg_stacked_columns(
-    categories: list[str], series: list[tuple[str, list[int | str]]], *, width: int = 640
-) -> str:
-    """A stacked column per category (months), one colour per series (channels), legend."""
-    height, top, bottom, left = 220, 10, 40, 40
-    totals = [sum(_number(values[k]) for _name, values in series) for k in range(len(categories))]
-    biggest = max([*totals, 1])
-    step = (width - left) / max(len(categories), 1)
-    column = step * 0.7
-    scale = (height - top - bottom) / biggest
-    parts = [
-        f'<line x1="{left}" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" '
-        'stroke="#666"/>',
-        f'<text x="{left - 4}" y="{top + 8}" text-anchor="end" font-size="9">{biggest}</text>',
-    ]
-    for k, category in enumerate(categories):
-        x = left + k * step + (step - column) / 2
-        y = height - bottom
-        for s, (_name, values) in enumerate(series):
-            h = _number(values[k]) * scale
-            y -= h
-            parts.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{column:.1f}" height="{h:.1f}" '
-                f'fill="{_BAR_COLOURS[s % len(_BAR_COLOURS)]}"/>'
-            )
-        parts.append(
-            f'<text x="{x + column / 2:.1f}" y="{height - bottom + 12}" text-anchor="middle" '
-            f'font-size="9">{escape(category[:3])}</text>'
-        )
-    for s, (name, _values) in enumerate(series):
-        x = left + s * 110
-        parts.append(
-            f'<rect x="{x}" y="{height - 16}" width="10" height="10" '
-            f'fill="{_BAR_COLOURS[s % len(_BAR_COLOURS)]}"/>'
-            f'<text x="{x + 14}" y="{height - 7}" font-size="10">{escape(name)}</text>'
-        )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}">{"".join(parts)}</svg>'
-    )
-
-
 def chart_series(report: AnnualReport) -> dict:
     """The three charts' data (as published): months x channels, themes, age x gender."""
     by_month = report.table("by_month_channel")
@@ -595,63 +517,11 @@ def chart_series(report: AnnualReport) -> dict:
     }
 
 
-def pdf_html(report: AnnualReport) -> str:
-    """The HTML WeasyPrint turns into the PDF (also what the tests read)."""
-    from django.utils.safestring import mark_safe
-
-    series = chart_series(report)
-    charts = [
-        (
-            _("Contacts per month and channel"),
-            svg_stacked_columns(
-                series["months"], [(s["label"], s["data"]) for s in series["month_channels"]]
-            ),
-        ),
-        (
-            _("Contacts per theme"),
-            svg_horizontal_bars(
-                list(zip(series["themes"]["labels"], series["themes"]["data"], strict=True))
-            ),
-        ),
-    ]
-    age_gender = report.table("caller_age_gender")
-    charts.append(
-        (
-            _("Callers by age group (all genders)"),
-            svg_horizontal_bars(
-                [(label, values[-1]) for label, values, total in age_gender.body() if not total]
-            ),
-        )
-    )
-    return render_to_string(
-        "reports/annual_pdf.html",
-        {
-            "title": _title(report),
-            "report": report,
-            "generated": _generated(report),
-            "definitions": definitions(report.figures),
-            "suppression_note": suppression_note(report) if report.public else "",
-            # The SVG is built here from escaped labels and numbers.
-            "charts": [(title, mark_safe(svg)) for title, svg in charts],  # noqa: S308  # nosec B308 B703
-        },
-    )
-
-
 def write_pdf(report: AnnualReport, out) -> None:
-    """WeasyPrint is imported only here: the rest of the app runs without it and its Pango
-    libraries (`make run` on a fresh machine)."""
-    try:
-        from weasyprint import CSS, HTML
-    except (ImportError, OSError) as error:
-        raise PdfUnavailable(
-            _(
-                "PDF export is not available on this server: WeasyPrint or its Pango "
-                "libraries could not be loaded (%(error)s). Export XLSX or CSV instead."
-            )
-            % {"error": error}
-        ) from error
-    stylesheet = CSS(filename=finders.find("reports/annual_print.css"))
-    HTML(string=pdf_html(report)).write_pdf(out, stylesheets=[stylesheet])
+    """The PDF (reports/services/export_pdf.py), which loads WeasyPrint only when asked."""
+    from .export_pdf import write_pdf_document
+
+    write_pdf_document(report, out)
 
 
 WRITERS = {"json": write_json, "csv": write_csv, "xlsx": write_xlsx, "pdf": write_pdf}

@@ -15,12 +15,11 @@ from openpyxl import load_workbook
 
 from meldpunt.models import AuditEntry
 from reports.services.aggregates import aggregates_rebuild_range
+from reports.services.export_pdf import pdf_html, svg_horizontal_bars
 from reports.services.exports import (
     HIDDEN,
     annual_report,
-    pdf_html,
     report_tables,
-    svg_horizontal_bars,
 )
 from reports.services.figures import annual_figures, annual_figures_direct
 from tests.factories import ContactFactory
