@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from contacts.models import Case, ConsultationItem, Contact, FollowUp, Victim
 from contacts.services.erasure import case_access_export, case_content, case_erase
@@ -184,3 +185,14 @@ def test_anonymous_is_sent_to_login(client, case):
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith("/login/")
+
+
+def test_pages_are_dutch(client_for, administrator, case, settings):
+    settings.LANGUAGE_CODE = "nl-be"
+    client = client_for(administrator)
+    with translation.override("nl-be"):
+        search = client.get(reverse("contacts:erasure"), {"reference": "D1-1"})
+        confirm = client.get(reverse("contacts:erasure_confirm", args=[case.reference]))
+    assert "Verzoeken van betrokkenen" in search.content.decode()
+    assert "Geen dossier met dit nummer." in search.content.decode()
+    assert "kan niet ongedaan worden gemaakt" in confirm.content.decode()
