@@ -58,12 +58,19 @@ def covered_seconds(open_intervals, shifts) -> float:
         assigned += events[moment][1]
         if required > 0 and assigned >= required:
             covered_stretches.append((moment, following))
+    # Both lists are sorted and disjoint: walk them together (a year has thousands of each).
     total = 0.0
-    for open_start, open_end in open_intervals:
-        for start, end in covered_stretches:
-            overlap_start, overlap_end = max(start, open_start), min(end, open_end)
-            if overlap_end > overlap_start:
-                total += _seconds(overlap_start, overlap_end)
+    i = j = 0
+    opens = sorted(open_intervals)
+    while i < len(opens) and j < len(covered_stretches):
+        (open_start, open_end), (start, end) = opens[i], covered_stretches[j]
+        overlap_start, overlap_end = max(start, open_start), min(end, open_end)
+        if overlap_end > overlap_start:
+            total += _seconds(overlap_start, overlap_end)
+        if open_end <= end:
+            i += 1
+        else:
+            j += 1
     return total
 
 

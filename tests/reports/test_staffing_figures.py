@@ -125,6 +125,17 @@ def test_covered_seconds_needs_every_required_person():
     ]
     assert covered_seconds(open_, shifts) == 3600  # 08–09 only
     assert covered_seconds(open_, []) == 0
+    # One long shift over two open intervals, and one open interval over two shifts.
+    two_opens = [
+        (utc(2019, 1, 1, 8), utc(2019, 1, 1, 12)),
+        (utc(2019, 1, 1, 14), utc(2019, 1, 1, 16)),
+    ]
+    assert covered_seconds(two_opens, [(utc(2019, 1, 1, 7), utc(2019, 1, 1, 15), 1, 1)]) == 5 * 3600
+    two_shifts = [
+        (utc(2019, 1, 1, 9), utc(2019, 1, 1, 10), 1, 1),
+        (utc(2019, 1, 1, 11), utc(2019, 1, 1, 15), 2, 2),
+    ]
+    assert covered_seconds(two_opens, two_shifts) == 3 * 3600
 
 
 def test_consultations_and_attendance(roster, site, other_site):
