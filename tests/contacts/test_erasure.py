@@ -196,3 +196,9 @@ def test_pages_are_dutch(client_for, administrator, case, settings):
     assert "Verzoeken van betrokkenen" in search.content.decode()
     assert "Geen dossier met dit nummer." in search.content.decode()
     assert "kan niet ongedaan worden gemaakt" in confirm.content.decode()
+
+
+def test_menu_links_the_page_for_administrators_only(client_for, administrator, coordinator):
+    url = reverse("contacts:erasure")
+    assert url in client_for(administrator).get(reverse("home")).content.decode()
+    assert url not in client_for(coordinator).get(reverse("home")).content.decode()
