@@ -183,12 +183,8 @@ def _clear_batch(ids: list[int]) -> dict[str, int]:
 
 
 def _count_batch(ids: list[int]) -> dict[str, int]:
-    """What `_clear_batch(ids)` would remove."""
+    """What `_clear_batch(ids)` would remove, but the cases (`_count_cases` counts those)."""
     contacts = Contact.objects.filter(pk__in=ids)
-    case_ids = contacts.filter(case__isnull=False).values("case_id")
-    empty_after = Case.objects.filter(pk__in=case_ids).exclude(
-        contacts__in=Contact.objects.exclude(pk__in=ids)
-    )
     follow_ups = FollowUp.objects.filter(contact_id__in=ids)
     return {
         "notes_blanked": contacts.exclude(notes="").count(),
@@ -200,8 +196,20 @@ def _count_batch(ids: list[int]) -> dict[str, int]:
         .exclude(description="")
         .count(),
         "follow_ups_deleted": follow_ups.filter(done_at__isnull=False).count(),
-        "cases_deleted": empty_after.count(),
-        "consultation_items_deleted": ConsultationItem.objects.filter(case__in=empty_after).count(),
+    }
+
+
+def _count_cases(ready) -> dict[str, int]:
+    """The cases a run would delete: linked to contacts past retention, and to no other. All
+    batches at once, since a case's contacts may fall in different batches."""
+    ready_ids = ready.values("pk")
+    emptied = Case.objects.filter(contacts__in=ready_ids).exclude(
+        contacts__in=Contact.objects.exclude(pk__in=ready_ids)
+    )
+    emptied = Case.objects.filter(pk__in=emptied.values("pk"))
+    return {
+        "cases_deleted": emptied.count(),
+        "consultation_items_deleted": ConsultationItem.objects.filter(case__in=emptied).count(),
     }
 
 
@@ -225,6 +233,8 @@ def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> Re
         cleared += len(ids)
         for name, value in counts.items():
             totals[name] = totals.get(name, 0) + value
+    if dry_run:
+        totals.update(_count_cases(ready))
     old_entries = AuditEntry.objects.filter(at__lt=audit_before)
     if dry_run:
         audit_deleted = old_entries.count()

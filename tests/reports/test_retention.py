@@ -246,13 +246,17 @@ def test_second_run_changes_nothing(register):
     assert AuditEntry.objects.count() == entries
 
 
-def test_dry_run_counts_and_removes_nothing(register):
+@pytest.mark.parametrize("batch_size", [1000, 1])
+def test_dry_run_counts_and_removes_nothing(register, batch_size, monkeypatch):
+    # With batches of one, the two contacts of the old case fall in different batches.
+    monkeypatch.setattr("reports.services.retention.BATCH_SIZE", batch_size)
     aggregate_through(date(2026, 6, 14))
     dry = retention_apply(now=NOW, dry_run=True)
     assert all(content(contact)[0].startswith(SECRET) for contact in register["old"])
     assert Case.objects.count() == 3
     real = retention_apply(now=NOW)
     assert dry.counts() == real.counts()
+    assert real.cases_deleted == 1
 
 
 def test_command_prints_the_counts(register, capsys):
