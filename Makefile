@@ -11,7 +11,7 @@ TEST_ENV := DEBUG=off SECRET_KEY=test-only-not-secret-but-long-enough-for-the-ke
 	CALLER_HASH_KEY=test-only-caller-key ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
 	SECURE_SSL_REDIRECT=off
 
-.PHONY: install install-dev run test lint security format messages bench-import clean
+.PHONY: install install-dev run test lint security format messages bench-import bench clean
 
 $(BIN)/python:
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -68,6 +68,17 @@ bench-import: install-dev
 	-createdb -h 127.0.0.1 -U postgres meldpunt_bench 2>/dev/null
 	$(TEST_ENV) DATABASE_URL=$(BENCH_DB) $(BIN)/python manage.py migrate --noinput -v0
 	$(TEST_ENV) DATABASE_URL=$(BENCH_DB) $(BIN)/python manage.py bench_import --rows 100000 --yes
+
+# The annual figures at a million contacts: aggregate rebuilds, the JSON from the aggregates,
+# the naive ORM count and DuckDB over Parquet (reports/bench). DROPS and recreates BENCH_DB.
+# Takes minutes; the last line is one JSON object. Not part of `make test`.
+BENCH_CONTACTS ?= 1000000
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-dev
+	$(BIN)/python -m pip install --quiet ".[dev,bench]"
+	@touch $@
+
+bench: $(VENV)/.installed-bench
+	$(TEST_ENV) BENCH_DATABASE_URL=$(BENCH_DB) $(BIN)/python -m reports.bench --contacts $(BENCH_CONTACTS)
 
 clean:
 	rm -rf $(VENV) var

@@ -1,0 +1,8 @@
+"""`python -m reports.bench`: how fast are the annual figures at a million contacts a year?
+
+Fills a scratch PostgreSQL database with a generated year (generate.py, COPY), then times
+the aggregate rebuild of the year and of one busy day, the annual JSON from the aggregates,
+the naive ORM computation over the raw rows, and the same figures computed by DuckDB over
+a Parquet export of the raw rows (columnar.py); see run.py. The last line printed is one
+JSON object with the medians. Needs the `bench` extra (`pip install ".[dev,bench]"`).
+"""
