@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from meldpunt.middleware import NoStoreForAuthenticatedMiddleware
 from tests.factories import CaseFactory, ContactFactory, FollowUpFactory, VictimFactory
+from tests.meldpunt.test_access import _patterns
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("meldpunt", "contacts", "staffing", "reports")
@@ -165,3 +166,27 @@ def test_static_files_stay_cacheable(rf, responder):
     response = NoStoreForAuthenticatedMiddleware(lambda request: HttpResponse("body {}"))(request)
     assert "Cache-Control" not in response
     assert "Pragma" not in response
+
+
+def _pages_without_parameters() -> list[str]:
+    return sorted(
+        "/" + route
+        for name, route in _patterns()
+        if "<" not in route and "(" not in route and not name.startswith("admin:")
+    )
+
+
+@pytest.mark.parametrize("role", ["coordinator", "site_coordinator"])
+def test_every_page_without_parameters_has_no_inline_code(
+    client_for, coordinator, site_coordinator, role
+):
+    """Every page a menu leads to (reports and staffing included), as each planner sees it."""
+    user = {"coordinator": coordinator, "site_coordinator": site_coordinator}[role]
+    client = client_for(user)
+    checked = []
+    for url in _pages_without_parameters():
+        response = client.get(url)
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            assert inline_code(response.content.decode()) == [], url
+            checked.append(url)
+    assert reverse("contacts:list") in checked
