@@ -58,6 +58,11 @@ def _report_site(request) -> Site | None:
     return own
 
 
+def _site_query(request, site) -> dict:
+    """The ?site= that reproduces the page's choice (only line-wide users choose)."""
+    return {"site": site.code} if site is not None and sees_all_sites(request.user) else {}
+
+
 def _is_public(request) -> bool:
     return request.GET.get("public") == "1"
 
@@ -102,7 +107,7 @@ def annual(request, year: int):
     tables = [
         (table, _rows_with_comparison(table, previous_tables[table.key])) for table in report.tables
     ]
-    query = {"site": site.code} if site is not None and sees_all_sites(request.user) else {}
+    query = _site_query(request, site)
     export_query = {**query, "public": "1"} if public else query
     return render(
         request,
@@ -116,7 +121,6 @@ def annual(request, year: int):
             "public": public,
             "report": report,
             "tables": tables,
-            "hidden": HIDDEN,
             "suppression_note": suppression_note(report) if public else "",
             "totals": report.data,
             "previous_totals": previous.data,
@@ -155,7 +159,7 @@ def export(request, year: int):
     except PdfUnavailable as error:
         messages.error(request, str(error))
         url = reverse("reports:annual", args=[year])
-        query = {"site": site.code} if site is not None and sees_all_sites(request.user) else {}
+        query = _site_query(request, site)
         return redirect(url + ("?" + urlencode(query) if query else ""))
     audit_record(
         action=AuditAction.EXPORT,

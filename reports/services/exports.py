@@ -14,6 +14,7 @@ import io
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from django.conf import settings
 from django.utils import timezone
@@ -368,7 +369,7 @@ class AnnualReport:
     threshold: int
     generated_at: datetime
 
-    @property
+    @cached_property
     def data(self) -> dict:
         """The JSON's shape: the figures, or the published figures in public mode."""
         if not self.public:
