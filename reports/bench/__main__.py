@@ -50,6 +50,11 @@ def main(argv=None) -> None:
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3, help="runs per median (day: at least 5)")
     parser.add_argument("--seed", type=int, default=1712)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the data already in BENCH_DATABASE_URL: no drop, no generation",
+    )
     parser.add_argument("--report-rss", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--baseline-rss", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -77,15 +82,17 @@ def main(argv=None) -> None:
 
     if args.contacts < 1 or args.runs < 1:
         parser.error("--contacts and --runs must be at least 1")
-    _database_recreate(url)
+    if not args.reuse:
+        _database_recreate(url)
     django.setup()
     from django.core.management import call_command
 
     from reports.bench import run
 
-    run.say(f"scratch database recreated and migrating: {urlparse(url).path.lstrip('/')}")
+    name = urlparse(url).path.lstrip("/")
+    run.say(f"scratch database {'reused' if args.reuse else 'recreated'}, migrating: {name}")
     call_command("migrate", verbosity=0, interactive=False)
-    measured = run.bench(args.contacts, args.runs, args.seed, dict(os.environ))
+    measured = run.bench(args.contacts, args.runs, args.seed, dict(os.environ), reuse=args.reuse)
     print(json.dumps(measured["extra"]), flush=True)
     result = measured["result"]
     print(json.dumps({key: result[key] for key in run.FINAL_KEYS}), flush=True)
