@@ -5,7 +5,7 @@ The work is done by contacts/services/erasure.py."""
 import json
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -63,7 +63,10 @@ def erasure_confirm(request, reference):
     case = _case_for(request, reference)
     form = ErasureConfirmForm(request.POST or None, reference=case.reference)
     if request.method == "POST" and form.is_valid():
-        result = case_erase(case=case, user=request.user, request=request)
+        try:
+            result = case_erase(case=case, user=request.user, request=request)
+        except Case.DoesNotExist as exc:  # erased by another administrator meanwhile
+            raise Http404 from exc
         messages.success(
             request,
             _(
