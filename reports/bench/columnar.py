@@ -47,6 +47,7 @@ TYPES = {
     "victims": {"contact_id": "BIGINT", "age_group_id": "VARCHAR"},
     "forms": {"contact_id": "BIGINT", "violenceform_id": "VARCHAR"},
     "attempts": {
+        "id": "BIGINT",
         "channel": "VARCHAR",
         "started_at": "TIMESTAMPTZ",
         "answered": "BOOLEAN",
@@ -72,7 +73,7 @@ def _queries() -> dict[str, str]:
         "victims": f"SELECT contact_id, age_group_id FROM {victim}",  # noqa: S608  # nosec B608
         "forms": f"SELECT contact_id, violenceform_id FROM {through}",  # noqa: S608  # nosec B608
         "attempts": (
-            f"SELECT channel, started_at, answered, wait_seconds FROM {attempt}"  # noqa: S608  # nosec B608
+            f"SELECT id, channel, started_at, answered, wait_seconds FROM {attempt}"  # noqa: S608  # nosec B608
         ),
     }
 
@@ -147,25 +148,37 @@ _SCALARS = {
     "caller_age_group": "caller_age_group_id",
 }
 
-_OPEN = """
-    -- staffing.services.opening_hours: open when a slot of the channel in force on the local
-    -- date covers the local time, the date is no public holiday and no closure (of the
-    -- channel or of all) covers the instant; e-mail is never outside the hours.
-    {t}.channel <> 'email' AND NOT (
-        EXISTS (
-            SELECT 1 FROM slots s
-            WHERE s.channel = {t}.channel AND s.weekday = isodow({t}.lt) - 1
-              AND s.valid_from <= CAST({t}.lt AS DATE)
-              AND (s.valid_to IS NULL OR CAST({t}.lt AS DATE) <= s.valid_to)
-              AND CAST({t}.lt AS TIME) >= s.start_time AND CAST({t}.lt AS TIME) < s.end_time
+_OUTSIDE = """
+    -- staffing.services.opening_hours: open when an open interval of the channel on the
+    -- local date (a slot in force that day, the day no public holiday) holds the instant
+    -- and no closure (of the channel or of all) does; e-mail is never outside the hours.
+    {t}.channel <> 'email' AND (
+        {t}.id NOT IN (
+            SELECT x.id FROM {t} x JOIN open_intervals o
+              ON o.channel = x.channel AND o.day = CAST(x.lt AS DATE)
+             AND x.started_at >= o.starts AND x.started_at < o.ends
         )
-        AND CAST({t}.lt AS DATE) NOT IN (SELECT day FROM public_holidays)
-        AND NOT EXISTS (
-            SELECT 1 FROM closures k
-            WHERE (k.channel = '' OR k.channel = {t}.channel)
-              AND {t}.started_at >= k.starts_at AND {t}.started_at < k.ends_at
+        OR {t}.id IN (
+            SELECT x.id FROM {t} x JOIN closures k
+              ON (k.channel = '' OR k.channel = x.channel)
+             AND x.started_at >= k.starts_at AND x.started_at < k.ends_at
         )
     )
+"""
+
+# The open intervals of every local day around the year, as instants: the slots in force
+# that weekday and date, public holidays left out (a local date plus a local time read in
+# Europe/Brussels, as staffing.services.time.at_local does).
+_OPEN_INTERVALS = """
+    CREATE TABLE open_intervals AS
+    SELECT s.channel, r.day,
+           timezone('Europe/Brussels', r.day + s.start_time) AS starts,
+           timezone('Europe/Brussels', r.day + s.end_time) AS ends
+    FROM (SELECT CAST(range AS DATE) AS day FROM range(CAST($1 AS TIMESTAMP),
+          CAST($2 AS TIMESTAMP), INTERVAL 1 DAY)) r
+    JOIN slots s ON s.weekday = isodow(r.day) - 1 AND s.valid_from <= r.day
+                AND (s.valid_to IS NULL OR r.day <= s.valid_to)
+    WHERE r.day NOT IN (SELECT day FROM public_holidays)
 """
 
 
@@ -192,6 +205,7 @@ def _small_tables(duck, year: int) -> None:
     closures = list(Closure.objects.values_list("channel", "starts_at", "ends_at"))
     if closures:
         duck.executemany("INSERT INTO closures VALUES (?, ?, ?)", closures)
+    duck.execute(_OPEN_INTERVALS, [date(year - 1, 12, 31), date(year + 1, 1, 2)])
 
 
 def duckdb_figures(paths: dict[str, Path], year: int) -> dict:
@@ -241,7 +255,7 @@ def duckdb_figures(paths: dict[str, Path], year: int) -> dict:
                COUNT(*) AS n, SUM(n_victims) AS v
         FROM (
             SELECT *, CAST(month(lt) AS INTEGER) AS m,
-                   ({_OPEN.format(t="c")}) AS outside,
+                   ({_OUTSIDE.format(t="c")}) AS outside,
                    caller_age_group_id IN (SELECT UNNEST($1::VARCHAR[])) AS minor
             FROM c
         ) t
@@ -338,7 +352,7 @@ def duckdb_figures(paths: dict[str, Path], year: int) -> dict:
     outside, misdials = duck.execute(
         f"""
         SELECT COUNT(*), COUNT(*) FILTER (WHERE NOT answered AND wait_seconds < $1)
-        FROM a WHERE {_OPEN.format(t="a")}
+        FROM a WHERE {_OUTSIDE.format(t="a")}
         """,  # noqa: S608  # nosec B608
         [settings.MISDIAL_SECONDS],
     ).fetchone()
