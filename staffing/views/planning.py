@@ -47,13 +47,18 @@ def coverage(request):
     )
 
 
+def _own_site(request, sites) -> dict:
+    """Preselect the planner's own site (or the only one they may plan) on a fresh form."""
+    return {} if request.method == "POST" else {"site": chosen_site(request, sites)}
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required(Action.ROSTER_PLAN)
 def generate_shifts(request):
     sites = Site.objects.plannable_by(request.user)
     if not sites.exists():
         raise PermissionDenied
-    form = GenerateShiftsForm(request.POST or None, sites=sites)
+    form = GenerateShiftsForm(request.POST or None, sites=sites, initial=_own_site(request, sites))
     if request.method == "POST" and form.is_valid():
         first: date = form.cleaned_data["month"].replace(day=1)
         last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
@@ -84,7 +89,9 @@ def consultation_series(request):
     sites = Site.objects.plannable_by(request.user)
     if not sites.exists():
         raise PermissionDenied
-    form = ConsultationSeriesForm(request.POST or None, sites=sites)
+    form = ConsultationSeriesForm(
+        request.POST or None, sites=sites, initial=_own_site(request, sites)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         site = data["site"]

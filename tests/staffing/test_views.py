@@ -285,3 +285,9 @@ def test_coverage_and_feed_query_counts_do_not_grow_with_data(
     with django_assert_max_num_queries(3):
         feed = client.get(reverse("staffing:ical", kwargs={"token": members[0].ical_token}))
     assert b"DTSTART:20261207T080000Z" in feed.content
+
+
+@pytest.mark.parametrize("name", ["staffing:generate_shifts", "staffing:consultation_series"])
+def test_planning_forms_preselect_the_planners_site(client_for, site_coordinator, site, name):
+    response = client_for(site_coordinator).get(reverse(name))
+    assert response.context["form"]["site"].value() == site.pk
