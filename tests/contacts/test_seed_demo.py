@@ -2,18 +2,31 @@
 
 import re
 from collections import Counter
+from datetime import date
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from contacts.models import Case, Contact, FollowUp, ReferenceCounter, Victim
+from contacts.models import (
+    CallAttempt,
+    Campaign,
+    Case,
+    Contact,
+    FollowUp,
+    ReferenceCounter,
+    Victim,
+)
 from contacts.services import ContactData, VictimData, contact_validate
 from meldpunt.roles import Role
+from reports.models import AggregateRun, DailyCount
+from reports.services.aggregates import aggregated_through
+from reports.services.figures import annual_figures, annual_figures_direct
 from staffing.models import Site, StaffMember
 from staffing.services.opening_hours import OpeningSchedule
 
@@ -207,3 +220,53 @@ def test_the_same_seed_gives_the_same_contacts():
     remove_contacts()
     seed(*YEAR_2025, "--contacts-per-year", "300", "--seed", "8")
     assert first_contacts() != original
+
+
+def test_the_attempt_log_resembles_the_switch():
+    seed(*YEAR_2025, "--contacts-per-year", "1000")
+    schedule = OpeningSchedule.load()
+    attempts = CallAttempt.objects.all()
+    answered = attempts.filter(answered=True)
+    logged = Contact.objects.filter(channel__in=["phone", "chat"])
+
+    assert answered.count() == logged.count() > 0
+    contact = logged.order_by("id").first()
+    first = CallAttempt.objects.get(external_id=f"demo-a-{contact.id}")
+    assert (first.channel, first.started_at) == (contact.channel, contact.started_at)
+    assert first.talk_seconds == contact.duration_seconds
+    unanswered = attempts.filter(answered=False)
+    assert 0.10 <= unanswered.count() / answered.count() <= 0.20
+    assert not unanswered.exclude(talk_seconds=0).exists()
+    assert not answered.filter(Q(wait_seconds__lt=5) | Q(wait_seconds__gt=90)).exists()
+    outside = [a for a in unanswered if schedule.is_outside_opening_hours(a.channel, a.started_at)]
+    misdials = [a for a in outside if a.wait_seconds < settings.MISDIAL_SECONDS]
+    assert 0.2 <= len(outside) / unanswered.count() <= 0.7
+    assert 0.3 <= len(misdials) / len(outside) <= 0.7
+    assert {timezone.localtime(a.started_at).weekday() for a in outside} >= {5, 6}
+    hashes = Counter(attempts.values_list("caller_hash", flat=True))
+    assert "" not in hashes
+    assert 0.03 <= sum(n - 1 for n in hashes.values()) / attempts.count() <= 0.2
+
+
+def test_a_second_run_adds_no_attempts_campaign_or_aggregate_run():
+    seed(*YEAR_2025, "--contacts-per-year", "300")
+    before = (CallAttempt.objects.count(), DailyCount.objects.count(), AggregateRun.objects.count())
+    second = seed(*YEAR_2025, "--contacts-per-year", "300")
+
+    assert "geen nieuwe aangemaakt" in second
+    assert before[0] > 0 and before[1] > 0
+    after = (CallAttempt.objects.count(), DailyCount.objects.count(), AggregateRun.objects.count())
+    assert after == before
+    campaign = Campaign.objects.get(name="Campagne #WatJijMeemaakt")
+    assert campaign.target_age_group.code == "age_12_17"
+    assert sorted(campaign.channels) == ["chat", "phone"]
+    assert (campaign.end_date - campaign.start_date).days == 27
+    assert campaign.start_date.year == 2025 and 3 <= campaign.start_date.month <= 5
+
+
+def test_the_report_pages_read_aggregates_equal_to_the_register():
+    seed(*YEAR_2025, "--contacts-per-year", "500")
+
+    assert DailyCount.objects.exists()
+    assert aggregated_through() >= date(2025, 12, 31)
+    assert annual_figures(2025) == annual_figures_direct(2025)

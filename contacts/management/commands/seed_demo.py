@@ -5,7 +5,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from contacts import demo
+from contacts import demo, demo_attempts
 from staffing.demo import staffing_demo_seed
 
 
@@ -46,7 +46,11 @@ class Command(BaseCommand):
         steps = [
             demo.demo_users_ensure,
             demo.demo_contacts_generate,
+            demo_attempts.demo_attempts_generate,
+            demo_attempts.demo_campaign_ensure,
             lambda plan: staffing_demo_seed(rng=plan.rng("staffing"), today=plan.last_day),
+            # Last: the aggregates cover everything above, as after the nightly run.
+            demo_attempts.demo_aggregates_build,
         ]
         with transaction.atomic(durable=True):
             for step in steps:
