@@ -189,14 +189,23 @@ def contacts_count(
 
     counts: dict[ContactKey, list[int]] = {}
 
+    # Each distinct (day, site, channel) as a small integer: pairs of an int and a string
+    # hash faster than pairs holding a tuple, and every dimension hashes one pair per row.
+    prefix_ids: dict[tuple[date, int, str], int] = {}
+    ids = [prefix_ids.setdefault(prefix, len(prefix_ids)) for prefix in prefixes]
+    prefix_of = list(prefix_ids)
+
     def tally(dimension: str, values) -> None:
-        pairs = list(zip(prefixes, values, strict=True))
+        pairs = list(zip(ids, values, strict=True))
         victim_sums: dict = defaultdict(int)
         for pair, n in zip(pairs, n_victims, strict=True):
             if n:
                 victim_sums[pair] += n
-        for (prefix, value), n in Counter(pairs).items():
-            counts[(*prefix, dimension, value)] = [n, victim_sums.get((prefix, value), 0)]
+        for (prefix_id, value), n in Counter(pairs).items():
+            counts[(*prefix_of[prefix_id], dimension, value)] = [
+                n,
+                victim_sums.get((prefix_id, value), 0),
+            ]
 
     tally(_TOTAL, [""] * len(rows))
     for position, (dimension, _column) in enumerate(SCALAR_DIMENSIONS, start=4):
