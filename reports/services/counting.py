@@ -219,18 +219,23 @@ def contacts_count(
     tally(_HOUR, hours)
 
     # Several values per contact: forms of violence ("" for none), victims per age group.
-    multi: dict[ContactKey, list[int]] = defaultdict(lambda: [0, 0])
-    for row, prefix, n in zip(rows, prefixes, n_victims, strict=True):
+    multi: dict[tuple[int, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for row, prefix_id, n in zip(rows, ids, n_victims, strict=True):
         for form in forms.get(row[0]) or ("",):
-            cell = multi[(*prefix, _FORMS, form)]
+            cell = multi[(prefix_id, _FORMS, form)]
             cell[0] += 1
             cell[1] += n
-        if n:
+        if n == 1:  # most contacts: no Counter needed
+            cell = multi[(prefix_id, _VICTIM_AGE_GROUP, victims[row[0]][0] or "")]
+            cell[0] += 1
+            cell[1] += 1
+        elif n:
             for age_group, k in Counter(age or "" for age in victims[row[0]]).items():
-                cell = multi[(*prefix, _VICTIM_AGE_GROUP, age_group)]
+                cell = multi[(prefix_id, _VICTIM_AGE_GROUP, age_group)]
                 cell[0] += 1
                 cell[1] += k
-    counts.update(multi)
+    for (prefix_id, dimension, value), cell in multi.items():
+        counts[(*prefix_of[prefix_id], dimension, value)] = cell
     return counts
 
 
