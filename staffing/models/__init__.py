@@ -1,5 +1,6 @@
 """Staffing models, one module per feature; import them from here."""
 
+from .availability import AvailabilityException, ShiftLimit, WeeklyAvailability, Wish
 from .consultations import CaseConsultation, ConsultationAttendance
 from .opening_hours import Closure, OpeningHours, Weekday
 from .people import (
@@ -11,6 +12,7 @@ from .people import (
     new_ical_token,
     site_of,
 )
+from .planning import RosterProposal, SiteShare
 from .roster import Assignment, Shift
 
 __all__ = [
@@ -28,4 +30,10 @@ __all__ = [
     "Weekday",
     "new_ical_token",
     "site_of",
+    "AvailabilityException",
+    "RosterProposal",
+    "ShiftLimit",
+    "SiteShare",
+    "WeeklyAvailability",
+    "Wish",
 ]
