@@ -27,3 +27,11 @@ urlpatterns = [
     path("my-shifts/", personal.my_shifts, name="my_shifts"),
     path("calendar/<str:token>.ics", personal.ical_feed, name="ical"),
 ]
+
+from .views import availability  # noqa: E402
+
+urlpatterns += [
+    path("availability/", availability.my_availability, name="my_availability"),
+    path("availability/team/", availability.team_availability, name="team_availability"),
+    path("availability/<int:pk>/", availability.member_availability, name="member_availability"),
+]
