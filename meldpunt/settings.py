@@ -296,3 +296,44 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Automatic planning (staffing/solver, staffing/demand): the roster proposal and the demand.
+# Seconds the solver may take for one proposal, and whether it must be reproducible (one
+# worker, a fixed seed: the same data give the same roster).
+ROSTER_SECONDS = env.int("ROSTER_SECONDS", default=30)
+ROSTER_REPRODUCIBLE = env_flag("ROSTER_REPRODUCIBLE", default=False)
+ROSTER_SEED = env.int("ROSTER_SEED", default=1712)
+# Soft objectives, per hour relative to one hour away from someone's contract.
+ROSTER_WEIGHT_UNMET = env.float("ROSTER_WEIGHT_UNMET", default=100.0)
+ROSTER_WEIGHT_CONTRACT = env.float("ROSTER_WEIGHT_CONTRACT", default=1.0)
+ROSTER_WEIGHT_WISH = env.float("ROSTER_WEIGHT_WISH", default=2.0)
+ROSTER_WEIGHT_ISOLATED_DAY = env.float("ROSTER_WEIGHT_ISOLATED_DAY", default=1.0)
+ROSTER_WEIGHT_FAIRNESS = env.float("ROSTER_WEIGHT_FAIRNESS", default=3.0)
+# Demand: weeks of history behind the forecast; the service level target; handling.
+DEMAND_HISTORY_WEEKS = env.int("DEMAND_HISTORY_WEEKS", default=8)
+DEMAND_SERVICE_LEVEL = env.float("DEMAND_SERVICE_LEVEL", default=0.8)
+DEMAND_ANSWER_SECONDS = env.int("DEMAND_ANSWER_SECONDS", default=20)
+DEMAND_MAX_OCCUPANCY = env.float("DEMAND_MAX_OCCUPANCY", default=0.85)
+DEMAND_SHRINKAGE = env.float("DEMAND_SHRINKAGE", default=0.3)
+DEMAND_CHAT_CONCURRENCY = env.int("DEMAND_CHAT_CONCURRENCY", default=2)
+DEMAND_EMAIL_MINUTES = env.int("DEMAND_EMAIL_MINUTES", default=20)
+DEMAND_WRAPUP_SECONDS = env.int("DEMAND_WRAPUP_SECONDS", default=60)
+if (
+    ROSTER_SECONDS < 1
+    or DEMAND_HISTORY_WEEKS < 1
+    or not 0 < DEMAND_SERVICE_LEVEL < 1
+    or not 0 < DEMAND_MAX_OCCUPANCY <= 1
+    or not 0 <= DEMAND_SHRINKAGE < 1
+    or DEMAND_CHAT_CONCURRENCY < 1
+    or min(
+        ROSTER_WEIGHT_UNMET,
+        ROSTER_WEIGHT_CONTRACT,
+        ROSTER_WEIGHT_WISH,
+        ROSTER_WEIGHT_ISOLATED_DAY,
+        ROSTER_WEIGHT_FAIRNESS,
+    )
+    < 0
+):
+    raise ImproperlyConfigured(
+        "Planning settings: ROSTER_SECONDS >= 1, weights >= 0, DEMAND_* within their ranges."
+    )
