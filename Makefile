@@ -11,7 +11,7 @@ TEST_ENV := DEBUG=off SECRET_KEY=test-only-not-secret-but-long-enough-for-the-ke
 	CALLER_HASH_KEY=test-only-caller-key ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
 	SECURE_SSL_REDIRECT=off
 
-.PHONY: install install-dev run test lint security format messages bench-import bench clean
+.PHONY: install install-dev run test lint security format messages bench-import bench clean bench-roster
 
 $(BIN)/python:
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -79,6 +79,11 @@ $(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-bench
 	$(TEST_ENV) BENCH_DATABASE_URL=$(BENCH_DB) $(BIN)/python -m reports.bench --contacts $(BENCH_CONTACTS)
+
+# The roster solver (S, M, L generated instances, against a greedy baseline) and the demand
+# forecast's backtest: pure Python, no database; about 1.5 minutes. Last line: one JSON object.
+bench-roster: install-dev
+	$(BIN)/python -m staffing.bench_roster
 
 clean:
 	rm -rf $(VENV) var

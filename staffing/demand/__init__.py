@@ -1,0 +1,1 @@
+"""Staffing demand as pure functions: arrivals → forecast → required agents (no Django)."""
