@@ -337,3 +337,8 @@ if (
     raise ImproperlyConfigured(
         "Planning settings: ROSTER_SECONDS >= 1, weights >= 0, DEMAND_* within their ranges."
     )
+# Where staffing reads arrivals (a dotted path to a factory; contacts implements it, so the
+# import direction reports → contacts → staffing holds).
+DEMAND_ARRIVALS_PROVIDER = env.str(
+    "DEMAND_ARRIVALS_PROVIDER", default="contacts.selectors_demand.arrivals_provider"
+)

@@ -35,3 +35,10 @@ urlpatterns += [
     path("availability/team/", availability.team_availability, name="team_availability"),
     path("availability/<int:pk>/", availability.member_availability, name="member_availability"),
 ]
+
+from .views import demand as demand_views  # noqa: E402
+
+urlpatterns += [
+    path("demand/", demand_views.demand, name="demand"),
+    path("demand/to-shifts/", demand_views.demand_to_shifts, name="demand_to_shifts"),
+]

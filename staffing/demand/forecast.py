@@ -18,12 +18,20 @@ METHODS = ("naive", "mean", "mean_trend")
 SLOTS = 48
 
 
+LOOKBACK_WEEKS = 104
+
+
 def _same_slot_history(history, day: date, slot: int, weeks: int):
+    """The latest `weeks` observed values of this weekday × half-hour before `day`: closed
+    weeks (holidays) are skipped, and for a day beyond the history the latest known weeks
+    stand in."""
     values = []
-    for back in range(1, weeks + 1):
+    for back in range(1, LOOKBACK_WEEKS + 1):
         value = history.get((day - timedelta(weeks=back), slot))
         if value is not None:
             values.append(value)
+            if len(values) == weeks:
+                break
     return values
 
 
