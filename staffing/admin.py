@@ -207,3 +207,6 @@ class ConsultationAttendanceAdmin(admin.ModelAdmin):
     search_fields = ["staff_member__user__username", "staff_member__user__last_name"]
     list_select_related = ["consultation__site", "staff_member__user"]
     autocomplete_fields = ["staff_member"]
+
+
+from . import admin_planning  # noqa: E402,F401  (registers the planning models)

@@ -42,3 +42,14 @@ urlpatterns += [
     path("demand/", demand_views.demand, name="demand"),
     path("demand/to-shifts/", demand_views.demand_to_shifts, name="demand_to_shifts"),
 ]
+
+from .views import proposal as proposal_views  # noqa: E402
+
+urlpatterns += [
+    path("proposals/", proposal_views.proposals, name="proposals"),
+    path("proposals/<int:pk>/", proposal_views.proposal, name="proposal"),
+    path(
+        "proposals/<int:pk>/progress/", proposal_views.proposal_progress, name="proposal_progress"
+    ),
+    path("proposals/<int:pk>/accept/", proposal_views.proposal_accept_view, name="proposal_accept"),
+]

@@ -323,9 +323,9 @@ def proposal_new_assignments(proposal: RosterProposal) -> list[tuple[int, int]]:
 
 
 def proposal_accept(
-    *, proposal: RosterProposal, accepted_by, day: date | None = None, staff_member_id=None
+    *, proposal: RosterProposal, accepted_by, days=None, staff_member_id=None
 ) -> dict:
-    """Apply the proposal's new assignments (all, one local day's, or one person's) through
+    """Apply the proposal's new assignments (all, those of some local days, or one person's) through
     assignment_create; whatever is no longer allowed is reported, never forced.
 
     Returns {"created": n, "existing": n, "refused": [(who, when, reasons)], "released": n}.
@@ -341,14 +341,14 @@ def proposal_accept(
         shift, member = shifts.get(shift_id), members.get(member_id)
         if shift is None or member is None:
             continue
-        if day is not None and local_date(shift.starts_at) != day:
+        if days is not None and local_date(shift.starts_at) not in days:
             continue
         if staff_member_id is not None and member_id != staff_member_id:
             continue
         wanted.append((shift.starts_at, shift_id, str(member_id) in trainee, member, shift))
     wanted.sort(key=lambda item: item[:3])
     report = {"created": 0, "existing": 0, "refused": [], "released": 0}
-    if day is None and staff_member_id is None:
+    if days is None and staff_member_id is None:
         for assignment in Assignment.objects.filter(
             pk__in=proposal.result.get("released", [])
         ).select_related("staff_member", "shift"):
