@@ -13,6 +13,7 @@ from django.utils import timezone
 from meldpunt.channels import Channel
 from meldpunt.roles import Role
 
+from .demo_planning import planning_demo_seed
 from .models import (
     Absence,
     ConsultationAttendance,
@@ -188,7 +189,9 @@ def _seed(rng: random.Random, today: date) -> str:
             assigned, gaps = _shifts_fill(rng, shifts, responders, planner)
             assignment_count += assigned
             gap_count += gaps
+    planning = planning_demo_seed(rng=rng, today=today)
     return (
         f"Roosters: {shift_count} shifts, {assignment_count} toewijzingen "
-        f"({gap_count} bewuste gaten), {absence_count} afwezigheden, wekelijks casusoverleg."
+        f"({gap_count} bewuste gaten), {absence_count} afwezigheden, wekelijks casusoverleg. "
+        f"{planning}"
     )

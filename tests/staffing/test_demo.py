@@ -59,3 +59,20 @@ def test_demo_fills_four_weeks_within_the_rules(site, other_site):
     count = Assignment.objects.count()
     assert "niets veranderd" in staffing_demo_seed(rng=random.Random(1), today=TODAY)
     assert Assignment.objects.count() == count
+
+
+def test_demo_gives_planning_data(site, other_site):
+    from staffing.models import ShiftLimit, SiteShare, WeeklyAvailability
+
+    for team_site in (site, other_site):
+        for _ in range(4):
+            staff_user(Role.RESPONDER, team_site)
+        staff_user(Role.SITE_COORDINATOR, team_site)
+    staffing_demo_seed(rng=random.Random(1712), today=TODAY)
+    for channel in ("phone", "chat"):
+        shares = SiteShare.objects.filter(channel=channel, share__gt=0)
+        assert shares.count() == 2
+        assert abs(sum(s.share for s in shares) - 1) < 0.01
+    # The volunteer of each site gives two weekdays and at most four shifts a month.
+    assert WeeklyAvailability.objects.count() == 4
+    assert ShiftLimit.objects.count() == 2
