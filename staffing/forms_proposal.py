@@ -24,9 +24,16 @@ class ProposalForm(forms.Form):
         label=_("Mode"), choices=RosterProposal.Mode.choices, initial=RosterProposal.Mode.FULL
     )
 
-    def __init__(self, *args, sites, **kwargs):
+    from_demand = forms.BooleanField(
+        label=_("First write the forecast demand into the shifts (generating missing ones)"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, sites, own_site=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
+        self.fields["site"].initial = own_site or sites.first()
         self.fields["month"].initial = next_month_start(timezone.localdate())
 
     def clean_month(self):

@@ -11,13 +11,15 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meldpunt.permissions import Action, permission_required
 from staffing.forms_proposal import ProposalForm
-from staffing.models import Assignment, RosterProposal, Shift, Site, StaffMember
+from staffing.models import Assignment, RosterProposal, Shift, Site, StaffMember, site_of
+from staffing.services.demand import demand_apply, demand_compute
 from staffing.services.proposal import (
     proposal_accept,
     proposal_create,
@@ -42,13 +44,22 @@ def proposals(request):
     sites = Site.objects.plannable_by(request.user)
     if not sites.exists():
         raise PermissionDenied
-    form = ProposalForm(request.POST or None, sites=sites)
+    own = site_of(request.user)
+    form = ProposalForm(
+        request.POST or None,
+        sites=sites,
+        own_site=own if own and sites.filter(pk=own.pk).exists() else None,
+    )
     if request.method == "POST" and form.is_valid():
         first, last = form.period()
+        site = form.cleaned_data["site"]
         try:
             with transaction.atomic():
+                if form.cleaned_data["from_demand"]:
+                    demand = demand_compute(first, last, today=timezone.localdate())
+                    demand_apply(site=site, first_day=first, last_day=last, demand=demand)
                 proposal = proposal_create(
-                    site=form.cleaned_data["site"],
+                    site=site,
                     first_day=first,
                     last_day=last,
                     mode=form.cleaned_data["mode"],
