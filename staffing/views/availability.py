@@ -1,11 +1,14 @@
 """Availability and wishes: each person enters their own; coordinators see and edit those of
 their site's people."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -82,7 +85,10 @@ def _page(request, member: StaffMember | None, *, own: bool):
     if member is not None:
         context.update(
             weekly=member.weekly_availability.all(),
-            exceptions=member.availability_exceptions.order_by("-day", "id")[:60],
+            # What is ahead (and the last week), soonest first.
+            exceptions=member.availability_exceptions.filter(
+                day__gte=timezone.localdate() - timedelta(days=7)
+            ).order_by("day", "id")[:60],
             wishes=member.wishes.all(),
         )
     return render(request, "staffing/availability.html", context, status=200)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from meldpunt.channels import Channel
@@ -28,6 +29,13 @@ from staffing.services.demand import (
 from .access import chosen_site
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+METHOD_LABELS = {
+    "naive": _lazy("same half-hour last week"),
+    "mean": _lazy("mean of the last weeks"),
+    "mean_trend": _lazy("mean with trend"),
+    "smooth": _lazy("mean, smoothed over neighbouring half-hours"),
+    "pooled": _lazy("mean over all weekdays, weekday level"),
+}
 
 
 def _day(raw: str | None) -> date:
@@ -97,8 +105,11 @@ def demand(request):
                 "service_level": None
                 if channel == Channel.EMAIL or not total
                 else weighted / total,
-                "method": channel_demand.method,
-                "scores": channel_demand.scores,
+                "method": METHOD_LABELS.get(channel_demand.method, channel_demand.method),
+                "scores": [
+                    (METHOD_LABELS.get(name, name), score)
+                    for name, score in channel_demand.scores.items()
+                ],
                 "handling_minutes": round(channel_demand.handling_seconds / 60, 1),
             }
         )
