@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from meldpunt.channels import Channel
@@ -30,11 +30,11 @@ from .access import chosen_site
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 METHOD_LABELS = {
-    "naive": _lazy("same half-hour last week"),
-    "mean": _lazy("mean of the last weeks"),
-    "mean_trend": _lazy("mean with trend"),
-    "smooth": _lazy("mean, smoothed over neighbouring half-hours"),
-    "pooled": _lazy("mean over all weekdays, weekday level"),
+    "naive": gettext_lazy("same half-hour last week"),
+    "mean": gettext_lazy("mean of the last weeks"),
+    "mean_trend": gettext_lazy("mean with trend"),
+    "smooth": gettext_lazy("mean, smoothed over neighbouring half-hours"),
+    "pooled": gettext_lazy("mean over all weekdays, weekday level"),
 }
 
 
