@@ -154,3 +154,19 @@ def test_generated_instance_solver_beats_or_equals_greedy_and_breaks_no_rule():
     assert violations(instance, pairs) == []
     assert violations(instance, [(a["staff"], a["shift"]) for a in greedy["assignments"]]) == []
     assert result["unmet_hours"] <= greedy["unmet_hours"]
+
+
+def test_roster_propose_command(tmp_path):
+    from django.core.management import CommandError, call_command
+
+    source, target = tmp_path / "in.json", tmp_path / "out.json"
+    source.write_text(json.dumps(_instance()), encoding="utf-8")
+    call_command("roster_propose", input=str(source), output=str(target), seconds=2)
+    result = json.loads(target.read_text(encoding="utf-8"))
+    assert result["status"] in ("OPTIMAL", "FEASIBLE") and len(result["assignments"]) == 2
+    source.write_text(json.dumps(_instance(extra=1)), encoding="utf-8")
+    with pytest.raises(CommandError, match="unknown key"):
+        call_command("roster_propose", input=str(source), output=str(target), seconds=2)
+    source.write_bytes(b"\x00not json")
+    with pytest.raises(CommandError):
+        call_command("roster_propose", input=str(source), output=str(target), seconds=2)
