@@ -53,3 +53,5 @@ urlpatterns += [
     ),
     path("proposals/<int:pk>/accept/", proposal_views.proposal_accept_view, name="proposal_accept"),
 ]
+
+urlpatterns += [path("demand/shares/", demand_views.demand_shares, name="demand_shares")]

@@ -11,9 +11,11 @@ from decimal import Decimal
 from typing import Protocol
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from meldpunt.channels import Channel
 from staffing.demand.erlang import (
@@ -317,3 +319,25 @@ def expected_service_level(channel_demand: ChannelDemand, channel: str, arrivals
     if channel == Channel.CHAT:
         aht /= settings.DEMAND_CHAT_CONCURRENCY
     return service_level(arrivals, SLOT_SECONDS, aht, agents, settings.DEMAND_ANSWER_SECONDS)
+
+
+@transaction.atomic
+def site_shares_set(*, shares: dict[tuple[int, str], Decimal]) -> None:
+    """Replace the shares of the given channels: {(site id, channel): share}. The shares of
+    each channel must add up to 1 (to within 0.005); a channel without any positive share is
+    refused, so the line's need always lands somewhere."""
+    by_channel = defaultdict(dict)
+    for (site_id, channel), share in shares.items():
+        if channel not in Channel.values or not Decimal(0) <= share <= Decimal(1):
+            raise ValidationError(_("A share lies between 0 and 1."))
+        by_channel[channel][site_id] = share
+    for channel, channel_shares in by_channel.items():
+        if abs(sum(channel_shares.values()) - 1) > Decimal("0.005"):
+            raise ValidationError(
+                _("The shares of %(channel)s add up to %(total)s instead of 1.")
+                % {"channel": Channel(channel).label, "total": sum(channel_shares.values())}
+            )
+        for site_id, share in channel_shares.items():
+            SiteShare.objects.update_or_create(
+                site_id=site_id, channel=channel, defaults={"share": share}
+            )

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -66,20 +66,19 @@ def _period(start, end) -> dict:
     return {"start": _iso(start), "end": _iso(end)}
 
 
-def _is_trainee_in(member: StaffMember, qualifications, first_day: date, last_day: date) -> bool:
-    """In training without being certified on any day of the period (then the trainee rule
-    applies to all of it: the solver takes the careful side)."""
+def _certified_throughout(qualifications, first_day: date, last_day: date) -> bool:
+    """Certified on every day of the period. Only such people count as the certified
+    colleague a trainee needs (as assignment_create asks); everyone else is planned as
+    needing one — the careful side for people in training, or without any qualification."""
     for day in dates_between(first_day, last_day):
-        kinds = {
-            q.kind
+        if not any(
+            q.kind == Qualification.Kind.CERTIFIED_RESPONDER
+            and q.valid_from <= day
+            and (q.valid_to is None or q.valid_to >= day)
             for q in qualifications
-            if q.valid_from <= day and (q.valid_to is None or q.valid_to >= day)
-        }
-        if Qualification.Kind.IN_TRAINING in kinds and (
-            Qualification.Kind.CERTIFIED_RESPONDER not in kinds
         ):
-            return True
-    return False
+            return False
+    return True
 
 
 def instance_build(
@@ -93,9 +92,9 @@ def instance_build(
     context_end = max(week_bounds(last_day)[1], end + timedelta(days=1))
     rest = timedelta(hours=settings.MIN_REST_HOURS)
     shifts = list(
-        Shift.objects.filter(site=site, starts_at__gte=start, starts_at__lt=end)
-        .annotate(staffed=Count("assignments"))
-        .order_by("starts_at", "channel", "id")
+        Shift.objects.filter(site=site, starts_at__gte=start, starts_at__lt=end).order_by(
+            "starts_at", "channel", "id"
+        )
     )
     shift_ids = {shift.pk for shift in shifts}
     members = list(
@@ -184,8 +183,8 @@ def instance_build(
                 "kind": member.kind,
                 "contract_hours": float(member.contract_hours),
                 "channels": [c for c in member.channels if c in ("phone", "chat", "email")],
-                "certified": not _is_trainee_in(
-                    member, member.qualifications.all(), first_day, last_day
+                "certified": _certified_throughout(
+                    member.qualifications.all(), first_day, last_day
                 ),
                 "max_shifts": max_shifts,
                 "unavailable": [_period(s, e) for s, e in unavailable if e > s],
@@ -195,27 +194,26 @@ def instance_build(
             }
         )
     member_set = set(member_ids)
-    on_shift = defaultdict(int)
-    for assignment in assignments:
-        if assignment.shift_id not in shift_ids:
+    own, outside = defaultdict(int), defaultdict(int)
+    for assignment in Assignment.objects.filter(shift__in=shift_ids):
+        if assignment.staff_member_id not in member_set:
+            # Someone of another site (or no longer active) helps out: their place is taken.
+            outside[assignment.shift_id] += 1
             continue
-        clash = assignment.staff_member_id in member_set and any(
+        clash = any(
             s < assignment.ends_at and assignment.starts_at < e
             for s, e in unavailable_of[assignment.staff_member_id]
         )
         if mode == RosterProposal.Mode.REPAIR and clash:
             released.append(assignment.pk)
             continue
-        on_shift[assignment.shift_id] += 1
-        if assignment.staff_member_id in member_set:
-            fixed.append(
-                {"staff": str(assignment.staff_member_id), "shift": str(assignment.shift_id)}
-            )
+        own[assignment.shift_id] += 1
+        fixed.append({"staff": str(assignment.staff_member_id), "shift": str(assignment.shift_id)})
     instance_shifts = []
     for shift in shifts:
-        required = shift.required_headcount
-        if mode == RosterProposal.Mode.REPAIR and on_shift[shift.pk] >= required:
-            required = on_shift[shift.pk]  # untouched: as staffed now
+        required = max(0, shift.required_headcount - outside[shift.pk])
+        if mode == RosterProposal.Mode.REPAIR and own[shift.pk] >= required:
+            required = own[shift.pk]  # untouched: as staffed now
         instance_shifts.append(
             {
                 "id": str(shift.pk),
@@ -223,7 +221,7 @@ def instance_build(
                 "channel": shift.channel,
                 "start": _iso(shift.starts_at),
                 "end": _iso(shift.ends_at),
-                "required": max(1, required),
+                "required": required,
                 "weight": 1.0,
             }
         )

@@ -2,10 +2,11 @@
 service level; and writing a month's demand into the shifts' required headcount."""
 
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,8 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from meldpunt.channels import Channel
-from meldpunt.permissions import Action, permission_required
-from staffing.models import Site
+from meldpunt.permissions import Action, can, permission_required
+from staffing.models import Site, SiteShare
 from staffing.services.demand import (
     demand_apply,
     demand_compute,
@@ -24,6 +25,8 @@ from staffing.services.demand import (
     planned_line,
     planned_site,
     site_required,
+    site_shares,
+    site_shares_set,
 )
 
 from .access import chosen_site
@@ -114,6 +117,7 @@ def demand(request):
             }
         )
     next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    may_edit_shares = can(request.user, Action.OPENING_HOURS_EDIT)
     return render(
         request,
         "staffing/demand.html",
@@ -126,6 +130,9 @@ def demand(request):
             "charts": charts,
             "summary": summary,
             "next_month": next_month,
+            "may_edit_shares": may_edit_shares,
+            "channels": [Channel(c).label for c in Channel.values],
+            "shares": _shares_table(Site.objects.all()) if may_edit_shares else [],
             "chart_labels": {
                 "arrivals": _("Forecast arrivals"),
                 "required": _("Required (line)"),
@@ -141,6 +148,52 @@ def demand(request):
             },
         },
     )
+
+
+def _shares_table(sites) -> list[dict]:
+    current = {(share.site_id, share.channel): share.share for share in SiteShare.objects.all()}
+    fallback = {channel: site_shares(channel) for channel in Channel.values}
+    return [
+        {
+            "site": site,
+            "cells": [
+                {
+                    "channel": channel,
+                    "name": f"share-{site.pk}-{channel}",
+                    "value": Decimal(
+                        current.get((site.pk, channel), fallback[channel].get(site.pk, 0))
+                    ).quantize(Decimal("0.001")),
+                }
+                for channel in Channel.values
+            ],
+        }
+        for site in sites
+    ]
+
+
+@require_POST
+@permission_required(Action.OPENING_HOURS_EDIT)
+def demand_shares(request):
+    """Each site's share of the line per channel: a line-wide decision, like opening hours."""
+    shares = {}
+    for site in Site.objects.all():
+        for channel in Channel.values:
+            raw = request.POST.get(f"share-{site.pk}-{channel}", "").replace(",", ".").strip()
+            try:
+                value = Decimal(raw)
+            except InvalidOperation:
+                value = None
+            if value is None or not value.is_finite() or not 0 <= value <= 1:
+                messages.error(request, _("Give every share as a number from 0 to 1."))
+                return redirect("staffing:demand")
+            shares[site.pk, channel] = value.quantize(Decimal("0.001"))
+    try:
+        site_shares_set(shares=shares)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Site shares saved."))
+    return redirect("staffing:demand")
 
 
 @require_POST

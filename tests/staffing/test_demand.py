@@ -191,3 +191,33 @@ def test_demand_to_shifts_post(client_for, site_coordinator, site):
 
 def test_slot_start_is_local():
     assert slot_start(date(2027, 2, 1), 18) == datetime(2027, 2, 1, 8, tzinfo=UTC)
+
+
+@pytest.mark.django_db
+def test_line_coordinator_edits_site_shares(client_for, coordinator, site_coordinator, site):
+    from staffing.models import Site
+
+    sites = list(Site.objects.all())
+    data = {}
+    for channel in ("phone", "chat", "email"):
+        for index, each in enumerate(sites):
+            data[f"share-{each.pk}-{channel}"] = "1" if index == 0 else "0"
+    client = client_for(coordinator)
+    page = client.get(reverse("staffing:demand"))
+    assert 'id="shares-form"' in page.content.decode()
+    response = client.post(reverse("staffing:demand_shares"), data)
+    assert response.status_code == 302
+    assert SiteShare.objects.get(site=sites[0], channel="phone").share == 1
+    bad = dict(data, **{f"share-{sites[0].pk}-chat": "0.5"})
+    client.post(reverse("staffing:demand_shares"), bad)
+    assert SiteShare.objects.get(site=sites[0], channel="chat").share == 1  # refused: sum 0.5
+    client.post(
+        reverse("staffing:demand_shares"), dict(data, **{f"share-{sites[0].pk}-chat": "NaN"})
+    )
+    client.post(
+        reverse("staffing:demand_shares"), dict(data, **{f"share-{sites[0].pk}-chat": "\x00"})
+    )
+    assert SiteShare.objects.get(site=sites[0], channel="chat").share == 1
+    planner = client_for(site_coordinator)
+    assert 'id="shares-form"' not in planner.get(reverse("staffing:demand")).content.decode()
+    assert planner.post(reverse("staffing:demand_shares"), data).status_code == 403

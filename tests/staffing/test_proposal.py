@@ -156,3 +156,36 @@ def test_other_site_proposal_is_not_found(client_for, site_coordinator, other_si
 def test_responder_and_outsider_are_refused(client_for, responder, outsider):
     for user in (responder, outsider):
         assert client_for(user).get(reverse("staffing:proposals")).status_code == 403
+
+
+def test_helper_from_another_site_takes_a_place(site, other_site, february):
+    shift = Shift.objects.filter(site=site).order_by("starts_at").first()
+    helper = RosterMemberFactory(site=other_site)
+    Assignment.objects.create(
+        shift=shift, staff_member=helper, starts_at=shift.starts_at, ends_at=shift.ends_at
+    )
+    instance, _released = instance_build(
+        site=site, first_day=FEB, last_day=FEB + timedelta(days=13)
+    )
+    entry = next(s for s in instance["shifts"] if s["id"] == str(shift.pk))
+    assert entry["required"] == 0
+    proposal = _run(site)
+    assert str(shift.pk) not in {a["shift"] for a in proposal.result["assignments"]}
+
+
+def test_only_certified_people_accompany_a_trainee(site, february):
+    from staffing.models import Qualification
+
+    for member in february:
+        member.qualifications.all().delete()
+    trainee = february[0]
+    Qualification.objects.create(
+        staff_member=trainee, kind=Qualification.Kind.IN_TRAINING, valid_from=date(2020, 1, 1)
+    )
+    instance, _released = instance_build(
+        site=site, first_day=FEB, last_day=FEB + timedelta(days=13)
+    )
+    assert {s["certified"] for s in instance["staff"]} == {False}
+    proposal = _run(site)
+    # Nobody holds a certification: everyone is planned as needing a certified colleague.
+    assert proposal.result["assignments"] == []

@@ -54,9 +54,12 @@ def _world(rng: random.Random, site, people: int, shifts: int):
             channels=rng.sample(CHANNELS, k=rng.randint(1, 3)),
         )
         kind = rng.choice(
-            [Qualification.Kind.CERTIFIED_RESPONDER] * 3 + [Qualification.Kind.IN_TRAINING]
+            [Qualification.Kind.CERTIFIED_RESPONDER] * 3 + [Qualification.Kind.IN_TRAINING, None]
         )
-        Qualification.objects.create(staff_member=member, kind=kind, valid_from=date(2020, 1, 1))
+        if kind is not None:  # None: no qualification at all (no trainee, no colleague)
+            Qualification.objects.create(
+                staff_member=member, kind=kind, valid_from=date(2020, 1, 1)
+            )
         roll = rng.random()
         if roll < 0.2:
             day = MONDAY + timedelta(days=rng.randrange(7))
@@ -162,8 +165,21 @@ def _check_unmet(result, members):
             limit = limits[member.pk]
             if limit is not None and member.assignments.count() >= limit.max_shifts_per_month:
                 continue
-            blocked = assignment_problems(shift, member) or _unavailable(member, shift)
+            blocked = (
+                assignment_problems(shift, member)
+                or _unavailable(member, shift)
+                or _needs_colleague_alone(member, shift)
+            )
             assert blocked, f"{member} could still work {shift}"
+
+
+def _needs_colleague_alone(member, shift) -> bool:
+    """The proposal plans everyone without a certification as needing a certified colleague
+    (people without any qualification too, the careful side of assignment_create's rule)."""
+    certified = Qualification.Kind.CERTIFIED_RESPONDER
+    if member.qualifications.filter(kind=certified).exists():
+        return False
+    return not shift.assignments.filter(staff_member__qualifications__kind=certified).exists()
 
 
 def _unavailable(member, shift) -> bool:
