@@ -29,3 +29,12 @@ __all__ = [
     "new_ical_token",
     "site_of",
 ]
+
+# Day-to-day rostering (issue 9): released assignments, publications, notification settings.
+from .notifications import NotificationPreferences  # noqa: E402
+from .roster import ReleasedAssignment, RosterPublication  # noqa: E402
+
+__all__ += ["NotificationPreferences", "ReleasedAssignment", "RosterPublication"]
+from .swaps import ShiftOffer  # noqa: E402
+
+__all__ += ["ShiftOffer"]

@@ -1,0 +1,19 @@
+"""Celery tasks of staffing: thin, they take plain values and call a service."""
+
+from celery import shared_task
+
+from .services.notifications import notification_mail_deliver
+from .services.reminders import shift_reminders_send as reminders_send
+
+
+@shared_task(name="staffing.tasks.notification_mail_send", ignore_result=True)
+def notification_mail_send(*, user_ids, kind, subject, lines, link) -> int:
+    return notification_mail_deliver(
+        user_ids=user_ids, kind=kind, subject=subject, lines=lines, link=link
+    )
+
+
+@shared_task(name="staffing.tasks.shift_reminders_send", ignore_result=True)
+def shift_reminders_send() -> int:
+    """Beat, daily 18:00 Brussels: a reminder to everyone on tomorrow's published shifts."""
+    return reminders_send()
