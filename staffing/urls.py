@@ -9,6 +9,7 @@ from .views import (
     planning,
     publishing,
     roster,
+    roster_day,
     self_service,
 )
 
@@ -37,6 +38,8 @@ urlpatterns = [
     path("my-shifts/", personal.my_shifts, name="my_shifts"),
     path("calendar/<str:token>.ics", personal.ical_feed, name="ical"),
     path("roster/publish/", publishing.publish, name="publish"),
+    path("roster/day/", roster_day.roster_day, name="roster_day"),
+    path("roster/copy-week/", roster_day.copy_week, name="copy_week"),
     path("absences/<int:pk>/", absences.absence_detail, name="absence_detail"),
     path("absences/<int:pk>/decide/", absences.absence_decide, name="absence_decide"),
     path("open-shifts/", self_service.open_shifts, name="open_shifts"),

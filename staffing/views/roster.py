@@ -55,6 +55,7 @@ def roster(request):
             "has_past": week.days[0] < week.today,
             "month_published": week.month in week.published_months,
             "week_url": _week_url("staffing:roster", site, week.monday),
+            "previous_monday": week.monday - timedelta(days=7),
             "shortfalls": consultation_shortfalls(site, thursday.year, thursday.month),
             "shortfall_month": thursday,
             "min_consultations": settings.MIN_CONSULTATIONS_PER_MONTH,

@@ -446,3 +446,28 @@ def test_the_series_invites_people_who_join_later(site, ann):
     assert newcomer.consultations.count() == 2
     assert consultations_invite_newcomers(site=site) == 0
     assert ConsultationAttendance.objects.filter(staff_member=ann).count() == 4
+
+
+# --- Copying a week -----------------------------------------------------------------------
+
+
+def test_copy_last_week_skips_and_lists_what_breaks_a_rule(site, ann, bob):
+    from staffing.services.week_copy import week_copy
+
+    source = [ShiftFactory(site=site, starts_at=MONDAY + timedelta(days=d)) for d in range(2)]
+    target = [ShiftFactory(site=site, starts_at=MONDAY + timedelta(days=7 + d)) for d in range(2)]
+    assignment_create(shift=source[0], staff_member=ann)
+    assignment_create(shift=source[1], staff_member=bob)
+    # Bob is on leave on the target Tuesday.
+    absence_record(
+        staff_member=bob,
+        kind=Absence.Kind.LEAVE,
+        first_day=date(2030, 1, 15),
+        last_day=date(2030, 1, 15),
+    )
+    result = week_copy(site=site, source_monday=date(2030, 1, 7), target_monday=date(2030, 1, 14))
+    assert [(a.shift, a.staff_member) for a in result.created] == [(target[0], ann)]
+    ((member, shift, reasons),) = result.skipped
+    assert (member, shift) == (bob, source[1]) and "absent" in reasons[0]
+    with pytest.raises(ValidationError):
+        week_copy(site=site, source_monday=date(2030, 1, 7), target_monday=date(2020, 1, 6))

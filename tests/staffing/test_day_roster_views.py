@@ -302,3 +302,41 @@ def test_held_consultations_exclude_those_ahead(site):
     held = staffing_figures(year, site)["consultations_total"]["held"]
     # Both may fall in this year (unless a new year starts within the hour); one is ahead.
     assert held == 1 or local_date(now + timedelta(hours=1)).year != year
+
+
+def test_day_roster_lists_eligible_people_first_with_reasons(
+    client_for, site_coordinator, responder, site
+):
+    soon = timezone.localdate() + timedelta(days=7)
+    shift = ShiftFactory(site=site, starts_at=day_start(soon) + timedelta(hours=9))
+    able = RosterMemberFactory(site=site)
+    chat_only = RosterMemberFactory(site=site, channels=["chat"])
+    url = reverse("staffing:roster_day")
+    html = client_for(site_coordinator).get(url, {"site": site.pk, "day": soon}).content.decode()
+    assert f'name="member" value="{able.pk}"' in html
+    assert f'name="member" value="{chat_only.pk}"' not in html  # listed, with the reason
+    assert "does not serve the channel" in html
+    assert html.index(str(able)) < html.index(str(chat_only))
+    # A responder reads the day, without the picker.
+    html = client_for(responder).get(url, {"day": soon}).content.decode()
+    assert f"day-shift-{shift.pk}" in html and 'name="member"' not in html
+    for bad in ["9999-12-31", "0001-01-01", "nope"]:
+        assert client_for(responder).get(url, {"day": bad}).status_code == 404
+
+
+def test_copy_week_through_the_roster(client_for, site_coordinator, responder, site, member):
+    source_monday = timezone.localdate() + timedelta(days=7 - timezone.localdate().weekday())
+    source = ShiftFactory(site=site, starts_at=day_start(source_monday) + timedelta(hours=9))
+    target = ShiftFactory(site=site, starts_at=source.starts_at + timedelta(days=7))
+    assignment_create(shift=source, staff_member=member)
+    data = {
+        "site": site.pk,
+        "week": f"{source_monday + timedelta(days=7):%Y-%m-%d}",
+        "source": f"{source_monday:%Y-%m-%d}",
+    }
+    assert client_for(responder).post(reverse("staffing:copy_week"), data).status_code == 403
+    response = client_for(site_coordinator).post(reverse("staffing:copy_week"), data)
+    assert response.status_code == 302
+    assert Assignment.objects.filter(shift=target, staff_member=member).exists()
+    data["week"] = "x"
+    assert client_for(site_coordinator).post(reverse("staffing:copy_week"), data).status_code == 404
