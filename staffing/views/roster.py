@@ -56,6 +56,8 @@ def roster(request):
             "month_published": week.month in week.published_months,
             "week_url": _week_url("staffing:roster", site, week.monday),
             "previous_monday": week.monday - timedelta(days=7),
+            # The day view opens on today when it lies in this week, else on its Monday.
+            "day_view": week.today if week.days[0] <= week.today <= week.days[-1] else week.monday,
             "shortfalls": consultation_shortfalls(site, thursday.year, thursday.month),
             "shortfall_month": thursday,
             "min_consultations": settings.MIN_CONSULTATIONS_PER_MONTH,
