@@ -191,6 +191,22 @@ class RosterWeek:
     def is_published(self, day: date) -> bool:
         return day.replace(day=1) in self.published_months
 
+    def hide_drafts(self) -> None:
+        """For readers who do not plan: who works when stays hidden until published."""
+        self.assignments = [
+            a for a in self.assignments if self.is_published(local_date(a.starts_at))
+        ]
+        self.released = [r for r in self.released if self.is_published(local_date(r.starts_at))]
+        self._by_member_day.clear()
+        for a in self.assignments:
+            self._by_member_day[(a.staff_member_id, local_date(a.starts_at))].append(a)
+        self._released_by_member_day.clear()
+        for r in self.released:
+            self._released_by_member_day[(r.staff_member_id, local_date(r.starts_at))].append(r)
+        self._count.clear()
+        for a in self.assignments:
+            self._count[a.shift_id] += 1
+
     def planned_hours(self) -> dict[int, PlannedHours]:
         """Planned hours per member id for this week and the month of its Thursday."""
         start, end = month_bounds(self.month.year, self.month.month)

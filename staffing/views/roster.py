@@ -41,6 +41,8 @@ def roster(request):
     # The month the week mostly lies in (its Thursday, as ISO weeks do).
     thursday = week.monday + timedelta(days=3)
     can_plan = may_plan(request.user, site)
+    if not can_plan:
+        week.hide_drafts()
     return render(
         request,
         "staffing/roster.html",

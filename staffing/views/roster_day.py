@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from meldpunt.permissions import Action, permission_required
-from staffing.models import Assignment, ReleasedAssignment, Shift, Site
+from staffing.models import Assignment, ReleasedAssignment, RosterPublication, Shift, Site
 from staffing.selectors import RosterWeek, monday_of
 from staffing.services.assignments import assignment_problems
 from staffing.services.time import day_start
@@ -57,6 +57,10 @@ def roster_day(request):
     released = ReleasedAssignment.objects.filter(shift__in=shifts).select_related(
         "staff_member__user"
     )
+    published = RosterPublication.objects.filter(site=site, month=day.replace(day=1)).exists()
+    if not can_plan and not published:
+        # Who works when stays with the planners until the month is published.
+        assignments, released = assignments.none(), released.none()
     members = RosterWeek(site, day).members if can_plan and (not is_past or correcting) else []
     cards = []
     for shift in shifts:
@@ -91,6 +95,7 @@ def roster_day(request):
             "can_plan": can_plan,
             "is_past": is_past,
             "correcting": correcting,
+            "published": published,
             "here": f"{base}{day:%Y-%m-%d}" + ("&correct=1" if correcting else ""),
             "previous_url": f"{base}{day - timedelta(days=1):%Y-%m-%d}",
             "next_url": f"{base}{day + timedelta(days=1):%Y-%m-%d}",

@@ -340,3 +340,30 @@ def test_copy_week_through_the_roster(client_for, site_coordinator, responder, s
     assert Assignment.objects.filter(shift=target, staff_member=member).exists()
     data["week"] = "x"
     assert client_for(site_coordinator).post(reverse("staffing:copy_week"), data).status_code == 404
+
+
+def test_responders_see_the_team_roster_only_once_published(
+    client_for, responder, site_coordinator, site
+):
+    soon = timezone.localdate() + timedelta(days=7)
+    shift = ShiftFactory(site=site, starts_at=day_start(soon) + timedelta(hours=9))
+    colleague = RosterMemberFactory(site=site)
+    assignment_create(shift=shift, staff_member=colleague)
+    week = {"site": site.pk, "week": f"{soon:%Y-%m-%d}"}
+    day = {"site": site.pk, "day": f"{soon:%Y-%m-%d}"}
+    cell = f'id="cell-{colleague.pk}-{soon:%Y%m%d}"'
+
+    def shows(client, url, query):
+        html = client.get(reverse(url), query).content.decode()
+        if url == "staffing:roster":
+            start = html.index(cell)
+            return "channel-phone" in html[start : html.index("</td>", start)]
+        return str(colleague) in html
+
+    assert not shows(client_for(responder), "staffing:roster", week)
+    assert not shows(client_for(responder), "staffing:roster_day", day)
+    assert shows(client_for(site_coordinator), "staffing:roster", week)
+    assert shows(client_for(site_coordinator), "staffing:roster_day", day)
+    RosterPublication.objects.create(site=site, month=soon.replace(day=1))
+    assert shows(client_for(responder), "staffing:roster", week)
+    assert shows(client_for(responder), "staffing:roster_day", day)
