@@ -18,6 +18,7 @@ from .models import (
     ShiftOffer,
     Site,
     StaffMember,
+    WeekTemplate,
     new_ical_token,
 )
 from .services.absences import absence_approve
@@ -252,3 +253,10 @@ class ShiftOfferAdmin(_ReadOnlyAdmin):
 class NotificationPreferencesAdmin(admin.ModelAdmin):
     list_display = ["user", "muted"]
     search_fields = ["user__username"]
+
+
+@admin.register(WeekTemplate)
+class WeekTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "site", "created_by", "created_at"]
+    list_filter = ["site"]
+    readonly_fields = ["created_by", "created_at"]

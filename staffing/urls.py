@@ -40,6 +40,7 @@ urlpatterns = [
     path("roster/publish/", publishing.publish, name="publish"),
     path("roster/day/", roster_day.roster_day, name="roster_day"),
     path("roster/copy-week/", roster_day.copy_week, name="copy_week"),
+    path("roster/week-templates/", roster_day.save_week_template, name="save_week_template"),
     path("absences/<int:pk>/", absences.absence_detail, name="absence_detail"),
     path("absences/<int:pk>/decide/", absences.absence_decide, name="absence_decide"),
     path("open-shifts/", self_service.open_shifts, name="open_shifts"),

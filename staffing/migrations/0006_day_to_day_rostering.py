@@ -1,5 +1,5 @@
 """Day-to-day rostering: released assignments, published months, notification settings,
-shift offers, time-off refusals, swap auto-approval per site; and, on PostgreSQL only, an
+shift offers, week templates, time-off refusals, swap auto-approval per site; and, on PostgreSQL only, an
 exclusion constraint refusing two overlapping case consultations of one site (raw SQL for
 the same reason as 0005: SQLite has none; the service checks the rule on every database).
 """
@@ -413,6 +413,52 @@ class Migration(migrations.Migration):
                 name="offer_taken_has_taker",
                 violation_error_message="An accepted offer needs the colleague who took it.",
             ),
+        ),
+        migrations.CreateModel(
+            name="WeekTemplate",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                ("entries", models.JSONField(blank=True, default=list, verbose_name="entries")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="week_templates",
+                        to="staffing.site",
+                        verbose_name="site",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "week template",
+                "verbose_name_plural": "week templates",
+                "ordering": ["site", "name", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("site", "name"),
+                        name="week_template_unique_name",
+                        violation_error_message="This site has a week template with that name.",
+                    )
+                ],
+            },
         ),
         migrations.RunPython(add_consultation_constraint, drop_consultation_constraint),
         migrations.RunPython(create_reminder_task, remove_reminder_task),

@@ -32,9 +32,9 @@ __all__ = [
 
 # Day-to-day rostering (issue 9): released assignments, publications, notification settings.
 from .notifications import NotificationPreferences  # noqa: E402
-from .roster import ReleasedAssignment, RosterPublication  # noqa: E402
+from .roster import ReleasedAssignment, RosterPublication, WeekTemplate  # noqa: E402
 
-__all__ += ["NotificationPreferences", "ReleasedAssignment", "RosterPublication"]
+__all__ += ["NotificationPreferences", "ReleasedAssignment", "RosterPublication", "WeekTemplate"]
 from .swaps import ShiftOffer  # noqa: E402
 
 __all__ += ["ShiftOffer"]

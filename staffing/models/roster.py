@@ -227,3 +227,38 @@ class RosterPublication(models.Model):
 
     def __str__(self):
         return f"{self.site}: {self.month:%Y-%m}"
+
+
+class WeekTemplate(models.Model):
+    """A site's week of assignments saved under a name, to lay onto coming weeks."""
+
+    site = models.ForeignKey(
+        Site, on_delete=models.CASCADE, related_name="week_templates", verbose_name=_("site")
+    )
+    name = models.CharField(_("name"), max_length=80)
+    # [{"weekday": 0-6, "channel": "phone", "start": "09:00", "end": "17:00", "member": id}]
+    entries = models.JSONField(_("entries"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("week template")
+        verbose_name_plural = _("week templates")
+        ordering = ["site", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "name"],
+                name="week_template_unique_name",
+                violation_error_message=_("This site has a week template with that name."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.site}: {self.name}"

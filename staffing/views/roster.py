@@ -58,6 +58,7 @@ def roster(request):
             "month_published": week.month in week.published_months,
             "week_url": _week_url("staffing:roster", site, week.monday),
             "previous_monday": week.monday - timedelta(days=7),
+            "templates": list(site.week_templates.all()) if can_plan else [],
             # The day view opens on today when it lies in this week, else on its Monday.
             "day_view": week.today if week.days[0] <= week.today <= week.days[-1] else week.monday,
             "shortfalls": consultation_shortfalls(site, thursday.year, thursday.month),

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,9 +19,9 @@ from staffing.models import Assignment, ReleasedAssignment, RosterPublication, S
 from staffing.selectors import RosterWeek, monday_of
 from staffing.services.assignments import assignment_problems
 from staffing.services.time import day_start
-from staffing.services.week_copy import week_copy
+from staffing.services.week_copy import week_copy, week_template_apply, week_template_save
 
-from .access import chosen_site, may_plan
+from .access import chosen_site, may_plan, posted_id
 
 
 def _day(request) -> date:
@@ -104,21 +104,37 @@ def roster_day(request):
     )
 
 
+def _posted_monday(request, name: str) -> date:
+    try:
+        day = date.fromisoformat(request.POST.get(name, ""))
+    except ValueError:
+        raise Http404 from None
+    if not 2000 <= day.year <= 2100:
+        raise Http404
+    return monday_of(day)
+
+
 @require_POST
 @permission_required(Action.ROSTER_PLAN)
 def copy_week(request):
+    """Fill a coming week from another week, or from a saved week template."""
     site = chosen_site(request, Site.objects.plannable_by(request.user))
+    target = _posted_monday(request, "week")
+    template = None
+    if request.POST.get("template"):
+        template = get_object_or_404(site.week_templates, pk=posted_id(request, "template"))
     try:
-        target = monday_of(date.fromisoformat(request.POST.get("week", "")))
-        source = monday_of(date.fromisoformat(request.POST.get("source", "")))
-    except ValueError:
-        raise Http404 from None
-    if not (2000 <= target.year <= 2100 and 2000 <= source.year <= 2100):
-        raise Http404
-    try:
-        result = week_copy(
-            site=site, source_monday=source, target_monday=target, copied_by=request.user
-        )
+        if template is not None:
+            result = week_template_apply(
+                template=template, target_monday=target, applied_by=request.user
+            )
+        else:
+            result = week_copy(
+                site=site,
+                source_monday=_posted_monday(request, "source"),
+                target_monday=target,
+                copied_by=request.user,
+            )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -130,10 +146,32 @@ def copy_week(request):
             )
             % {"count": len(result.created)},
         )
-        for member, shift, reasons in result.skipped[:30]:
+        for member, what, reasons in result.skipped[:30]:
             messages.warning(
                 request,
                 _("Not copied: %(name)s, %(shift)s: %(reasons)s")
-                % {"name": member, "shift": shift, "reasons": " ".join(reasons)},
+                % {"name": member, "shift": what, "reasons": " ".join(reasons)},
             )
     return redirect(f"{reverse('staffing:roster')}?site={site.pk}&week={target:%Y-%m-%d}")
+
+
+@require_POST
+@permission_required(Action.ROSTER_PLAN)
+def save_week_template(request):
+    site = chosen_site(request, Site.objects.plannable_by(request.user))
+    monday = _posted_monday(request, "week")
+    try:
+        template = week_template_save(
+            site=site,
+            monday=monday,
+            name=request.POST.get("name", "")[:80].replace("\x00", ""),
+            created_by=request.user,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request, _("Week saved as the template %(name)s.") % {"name": template.name}
+        )
+    return redirect(f"{reverse('staffing:roster')}?site={site.pk}&week={monday:%Y-%m-%d}")

@@ -467,7 +467,31 @@ def test_copy_last_week_skips_and_lists_what_breaks_a_rule(site, ann, bob):
     )
     result = week_copy(site=site, source_monday=date(2030, 1, 7), target_monday=date(2030, 1, 14))
     assert [(a.shift, a.staff_member) for a in result.created] == [(target[0], ann)]
-    ((member, shift, reasons),) = result.skipped
-    assert (member, shift) == (bob, source[1]) and "absent" in reasons[0]
+    ((member, what, reasons),) = result.skipped
+    assert member == bob and "absent" in reasons[0]
+    assert what.startswith("Phone") and "09:00–17:00" in what
     with pytest.raises(ValidationError):
         week_copy(site=site, source_monday=date(2030, 1, 7), target_monday=date(2020, 1, 6))
+
+
+def test_a_saved_week_template_fills_a_coming_week(site, ann, bob):
+    from staffing.services.week_copy import week_template_apply, week_template_save
+
+    source = ShiftFactory(site=site, starts_at=MONDAY)
+    assignment_create(shift=source, staff_member=ann)
+    template = week_template_save(site=site, monday=date(2030, 1, 7), name="Standaard")
+    assert template.entries == [
+        {"weekday": 0, "channel": "phone", "start": "09:00", "end": "17:00", "member": ann.pk}
+    ]
+    with pytest.raises(ValidationError):
+        week_template_save(site=site, monday=date(2030, 1, 7), name="Standaard")
+    with pytest.raises(ValidationError):
+        week_template_save(site=site, monday=date(2030, 2, 4), name="Leeg")
+    # Four weeks later, the same local hours.
+    target = ShiftFactory(site=site, starts_at=utc(2030, 2, 4, 8))
+    result = week_template_apply(template=template, target_monday=date(2030, 2, 4))
+    assert [(a.shift, a.staff_member) for a in result.created] == [(target, ann)]
+    # Across the change to summer time the same local 09:00 is 07:00 UTC.
+    summer = ShiftFactory(site=site, starts_at=utc(2030, 4, 1, 7))
+    result = week_template_apply(template=template, target_monday=date(2030, 4, 1))
+    assert [a.shift for a in result.created] == [summer]

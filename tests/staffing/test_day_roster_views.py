@@ -367,3 +367,31 @@ def test_responders_see_the_team_roster_only_once_published(
     RosterPublication.objects.create(site=site, month=soon.replace(day=1))
     assert shows(client_for(responder), "staffing:roster", week)
     assert shows(client_for(responder), "staffing:roster_day", day)
+
+
+def test_save_and_apply_a_week_template_through_the_roster(
+    client_for, site_coordinator, responder, site, member, other_site
+):
+    from staffing.models import WeekTemplate
+
+    monday = timezone.localdate() + timedelta(days=7 - timezone.localdate().weekday())
+    source = ShiftFactory(site=site, starts_at=day_start(monday) + timedelta(hours=9))
+    target = ShiftFactory(site=site, starts_at=source.starts_at + timedelta(days=14))
+    assignment_create(shift=source, staff_member=member)
+    save = {"site": site.pk, "week": f"{monday:%Y-%m-%d}", "name": "Vaste week"}
+    refused = client_for(responder).post(reverse("staffing:save_week_template"), save)
+    assert refused.status_code == 403
+    client = client_for(site_coordinator)
+    assert client.post(reverse("staffing:save_week_template"), save).status_code == 302
+    template = WeekTemplate.objects.get()
+    html = client.get(
+        reverse("staffing:roster"), {"site": site.pk, "week": target.starts_at.date()}
+    )
+    assert f'<option value="{template.pk}">Vaste week</option>' in html.content.decode()
+    apply = {"site": site.pk, "week": f"{monday + timedelta(days=14):%Y-%m-%d}"}
+    client.post(reverse("staffing:copy_week"), {**apply, "template": template.pk})
+    assert Assignment.objects.filter(shift=target, staff_member=member).exists()
+    # Another site's template is not found from this site.
+    foreign = WeekTemplate.objects.create(site=other_site, name="Gent", entries=[])
+    response = client.post(reverse("staffing:copy_week"), {**apply, "template": foreign.pk})
+    assert response.status_code == 404
