@@ -75,6 +75,11 @@ def _lay(site: Site, target_monday: date, entries: list[Entry], by) -> CopyResul
         start, end = local(shift.starts_at), local(shift.ends_at)
         shifts[(start.weekday(), shift.channel, start.time(), end.time())] = shift
     members = StaffMember.objects.in_bulk({e.member_id for e in entries})
+    already = set(
+        Assignment.objects.filter(shift__in=shifts.values()).values_list(
+            "shift_id", "staff_member_id"
+        )
+    )
     result = CopyResult()
     for entry in entries:
         member = members.get(entry.member_id)
@@ -86,6 +91,8 @@ def _lay(site: Site, target_monday: date, entries: list[Entry], by) -> CopyResul
                 (member, entry.label(target_monday), [_("No such shift in the target week.")])
             )
             continue
+        if (shift.pk, member.pk) in already:
+            continue  # there already: nothing to copy, nothing broken
         try:
             result.created.append(
                 assignment_create(shift=shift, staff_member=member, assigned_by=by)

@@ -146,11 +146,20 @@ def copy_week(request):
             )
             % {"count": len(result.created)},
         )
-        for member, what, reasons in result.skipped[:30]:
+        if result.skipped:
+            lines = [
+                _("%(name)s, %(shift)s: %(reasons)s")
+                % {"name": member, "shift": what, "reasons": " ".join(reasons)}
+                for member, what, reasons in result.skipped[:30]
+            ]
             messages.warning(
                 request,
-                _("Not copied: %(name)s, %(shift)s: %(reasons)s")
-                % {"name": member, "shift": what, "reasons": " ".join(reasons)},
+                ngettext(
+                    "%(count)d assignment not copied: %(lines)s",
+                    "%(count)d assignments not copied: %(lines)s",
+                    len(result.skipped),
+                )
+                % {"count": len(result.skipped), "lines": " · ".join(lines)},
             )
     return redirect(f"{reverse('staffing:roster')}?site={site.pk}&week={target:%Y-%m-%d}")
 
