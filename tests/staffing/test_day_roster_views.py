@@ -395,3 +395,18 @@ def test_save_and_apply_a_week_template_through_the_roster(
     foreign = WeekTemplate.objects.create(site=other_site, name="Gent", entries=[])
     response = client.post(reverse("staffing:copy_week"), {**apply, "template": foreign.pk})
     assert response.status_code == 404
+
+
+def test_admin_approval_releases_the_shifts_too(admin_client, site, shift):
+    member = RosterMemberFactory(site=site)
+    assignment_create(shift=shift, staff_member=member)
+    request = Absence.objects.create(
+        staff_member=member, kind="leave", starts_at=MONDAY, ends_at=MONDAY + timedelta(hours=1)
+    )
+    admin_client.post(
+        reverse("admin:staffing_absence_changelist"),
+        {"action": "approve", "_selected_action": [request.pk]},
+    )
+    request.refresh_from_db()
+    assert request.is_approved
+    assert not Assignment.objects.exists()
