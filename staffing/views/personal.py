@@ -13,7 +13,14 @@ from django.views.decorators.http import require_GET
 
 from meldpunt.permissions import Action, permission_required
 from staffing.forms import TimeOffForm
-from staffing.models import Absence, Assignment, ConsultationAttendance, ShiftOffer, StaffMember
+from staffing.models import (
+    Absence,
+    Assignment,
+    ConsultationAttendance,
+    ReleasedAssignment,
+    ShiftOffer,
+    StaffMember,
+)
 from staffing.services.publishing import only_published
 
 FEED_PAST = timedelta(days=30)
@@ -45,7 +52,7 @@ def _agenda(member: StaffMember, start, end=None):
 @permission_required(Action.MY_SHIFTS)
 def my_shifts(request):
     member = getattr(request.user, "staff_member", None)
-    assignments, consultations, feed_url, offers, requests = [], [], "", {}, []
+    assignments, consultations, feed_url, offers, requests, released = [], [], "", {}, [], []
     now = timezone.now()
     if member:
         assignments, consultations = _agenda(
@@ -62,6 +69,12 @@ def my_shifts(request):
         }
         for assignment in assignments:
             assignment.offer = offers.get(assignment.shift_id)
+        # Shifts taken back from me (absence, handed over), struck through: so I know.
+        released = only_published(
+            ReleasedAssignment.objects.filter(
+                staff_member=member, starts_at__gte=now, starts_at__lt=now + timedelta(weeks=8)
+            ).select_related("shift__site")
+        )
         requests = Absence.objects.filter(staff_member=member, ends_at__gt=now).order_by(
             "starts_at", "id"
         )[:20]
@@ -76,6 +89,7 @@ def my_shifts(request):
             "now": now,
             "time_off_form": TimeOffForm(),
             "time_off": list(requests),
+            "released": released,
             "colleagues": (
                 StaffMember.objects.filter(site=member.site_id, user__is_active=True)
                 .exclude(pk=member.pk)

@@ -17,6 +17,7 @@ from staffing.models import (
     RosterPublication,
     ShiftOffer,
 )
+from staffing.services.absences import absence_record
 from staffing.services.assignments import assignment_create
 from staffing.services.time import day_start, local_date
 from tests.factories import UserFactory, staff_user
@@ -410,3 +411,14 @@ def test_admin_approval_releases_the_shifts_too(admin_client, site, shift):
     request.refresh_from_db()
     assert request.is_approved
     assert not Assignment.objects.exists()
+
+
+def test_my_shifts_lists_the_shifts_released_from_me(client_for, responder, member, site):
+    soon = timezone.localdate() + timedelta(days=3)
+    shift = ShiftFactory(site=site, starts_at=day_start(soon) + timedelta(hours=9))
+    assignment_create(shift=shift, staff_member=member)
+    RosterPublication.objects.create(site=site, month=soon.replace(day=1))
+    absence_record(staff_member=member, kind="sickness", first_day=soon, last_day=soon)
+    html = client_for(responder).get(reverse("staffing:my_shifts")).content.decode()
+    assert 'id="released"' in html and "Released for absence" in html
+    assert 'class="card card-body mb-2 my-shift"' not in html
