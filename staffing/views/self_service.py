@@ -21,6 +21,7 @@ from staffing.services.swaps import (
     shift_offer_create,
     shift_offer_refuse,
     shift_offer_withdraw,
+    taker_problems,
 )
 
 from .access import posted_id
@@ -48,7 +49,13 @@ def open_shifts(request):
         {
             "member": member,
             "open_shifts": open_shifts_for(member) if member else [],
-            "offers": list(offers_for(member)) if member else [],
+            # Each offer with the rules taking it would break (the button only when none).
+            "offers": [
+                (offer, taker_problems(offer.shift, member, offer.offered_by))
+                for offer in offers_for(member)
+            ]
+            if member
+            else [],
         },
     )
 

@@ -154,6 +154,15 @@ def test_offer_and_accept_through_the_pages(client_for, responder, member, shift
     # Someone else's assignment cannot be offered.
     other = client_for(colleague).post(reverse("staffing:offer_create", args=[assignment.pk]))
     assert other.status_code == 404
+    board = client_for(colleague).get(reverse("staffing:open_shifts")).content.decode()
+    assert reverse("staffing:offer_accept", args=[offer.pk]) in board
+    # Someone who may not work it sees the offer with the reason, and no button.
+    chat_only = staff_user(Role.RESPONDER, site, username="alleenchat")
+    chat_only.staff_member.channels, chat_only.staff_member.contract_hours = ["chat"], 38
+    chat_only.staff_member.save()
+    board = client_for(chat_only).get(reverse("staffing:open_shifts")).content.decode()
+    assert "does not serve the channel" in board
+    assert reverse("staffing:offer_accept", args=[offer.pk]) not in board
     client_for(colleague).post(reverse("staffing:offer_accept", args=[offer.pk]))
     offer.refresh_from_db()
     assert offer.status == ShiftOffer.Status.ACCEPTED and offer.taken_by == colleague.staff_member
