@@ -162,6 +162,8 @@ def test_coverage_marks_gaps(client_for, coordinator, site, shift, member):
     assert html.count('class="coverage-gap table-danger"') == 8
     assert 'class="coverage-none table-secondary"' in html
     assert f"{reverse('staffing:generate_shifts')}?site={site.pk}" in html
+    # A gap leads the planner to the day view, where the picker lists who may fill it.
+    assert f"{reverse('staffing:roster_day')}?site={site.pk}&amp;day=2026-12-07" in html
 
 
 def test_generate_shifts_for_a_month(client_for, site_coordinator, site):
