@@ -13,6 +13,7 @@ from .models import (
     OpeningHours,
     Qualification,
     ReleasedAssignment,
+    ReminderRun,
     RosterPublication,
     Shift,
     ShiftOffer,
@@ -260,3 +261,11 @@ class WeekTemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "site", "created_by", "created_at"]
     list_filter = ["site"]
     readonly_fields = ["created_by", "created_at"]
+
+
+@admin.register(ReminderRun)
+class ReminderRunAdmin(_ReadOnlyAdmin):
+    list_display = ["day", "sent_at", "recipients"]
+
+    def has_add_permission(self, request):
+        return False

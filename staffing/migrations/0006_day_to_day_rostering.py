@@ -460,6 +460,25 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.CreateModel(
+            name="ReminderRun",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(unique=True, verbose_name="day of the shifts")),
+                ("sent_at", models.DateTimeField(auto_now_add=True, verbose_name="sent at")),
+                ("recipients", models.PositiveIntegerField(default=0, verbose_name="recipients")),
+            ],
+            options={
+                "verbose_name": "reminder run",
+                "verbose_name_plural": "reminder runs",
+                "ordering": ["-day", "id"],
+            },
+        ),
         migrations.RunPython(add_consultation_constraint, drop_consultation_constraint),
         migrations.RunPython(create_reminder_task, remove_reminder_task),
     ]

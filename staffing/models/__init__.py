@@ -31,10 +31,16 @@ __all__ = [
 ]
 
 # Day-to-day rostering (issue 9): released assignments, publications, notification settings.
-from .notifications import NotificationPreferences  # noqa: E402
+from .notifications import NotificationPreferences, ReminderRun  # noqa: E402
 from .roster import ReleasedAssignment, RosterPublication, WeekTemplate  # noqa: E402
 
-__all__ += ["NotificationPreferences", "ReleasedAssignment", "RosterPublication", "WeekTemplate"]
+__all__ += [
+    "NotificationPreferences",
+    "ReleasedAssignment",
+    "ReminderRun",
+    "RosterPublication",
+    "WeekTemplate",
+]
 from .swaps import ShiftOffer  # noqa: E402
 
 __all__ += ["ShiftOffer"]

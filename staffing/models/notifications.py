@@ -35,3 +35,20 @@ class NotificationPreferences(models.Model):
 
     def wants(self, kind: str) -> bool:
         return kind not in (self.muted or [])
+
+
+class ReminderRun(models.Model):
+    """The day-before reminders of one local day were sent: a second run of the beat task
+    (a retry, two beat processes) finds the row and mails nobody twice."""
+
+    day = models.DateField(_("day of the shifts"), unique=True)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        verbose_name = _("reminder run")
+        verbose_name_plural = _("reminder runs")
+        ordering = ["-day", "id"]
+
+    def __str__(self):
+        return f"{self.day}"
