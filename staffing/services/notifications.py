@@ -6,8 +6,6 @@ change never mails anyone and no task is queued inside an open transaction. The 
 the recipients up again and leaves out whoever switched that kind of mail off.
 """
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -21,12 +19,6 @@ from staffing.models import NotificationPreferences, RosterPublication, Shift, S
 from .time import local
 
 Kind = NotificationPreferences.Kind
-
-
-@dataclass(frozen=True)
-class Mail:
-    subject: str
-    body: str
 
 
 def page_url(name: str, query: str = "") -> str:

@@ -30,10 +30,6 @@ def published_months(site_ids=None) -> set[tuple[int, date]]:
     return set(publications.values_list("site_id", "month"))
 
 
-def is_published(shift: Shift) -> bool:
-    return RosterPublication.objects.filter(site=shift.site_id, month=shift_month(shift)).exists()
-
-
 def only_published(assignments, published=None) -> list:
     """The assignments whose shift's month is published (assignments with shift loaded)."""
     assignments = list(assignments)
