@@ -431,3 +431,27 @@ def test_my_shifts_lists_the_shifts_released_from_me(client_for, responder, memb
     html = client_for(responder).get(reverse("staffing:my_shifts")).content.decode()
     assert 'id="released"' in html and "Released for absence" in html
     assert 'class="card card-body mb-2 my-shift"' not in html
+
+
+BIG = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/staffing/open-shifts/{BIG}/take/",
+        f"/staffing/offers/{BIG}/accept/",
+        f"/staffing/absences/{BIG}/",
+        f"/staffing/swaps/{BIG}/decide/",
+        "/staffing/roster/day/?day=%00",
+        "/staffing/roster/?week=9999-12-31",
+        "/staffing/coverage/?week=9999-12-31",
+        "/staffing/roster/?week=0001-01-01",
+        "/staffing/consultations/?week=9999-12-31",
+    ],
+)
+def test_bad_input_is_never_a_500(client_for, site_coordinator, responder, url):
+    for user in (site_coordinator, responder):
+        client = client_for(user)
+        for method in ("get", "post"):
+            assert getattr(client, method)(url).status_code in (403, 404, 405), (url, method)
