@@ -40,6 +40,8 @@ class Action(models.TextChoices):
     REPORT_EXPORT = "report.export"
     AUDIT_VIEW = "audit.view"
     CASE_ERASE = "case.erase"
+    ROSTER_SELF_SERVICE = "roster.self_service"
+    NOTIFICATION_SETTINGS = "account.notifications"
 
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -66,6 +68,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Action.AUDIT_VIEW: PLANNERS,
     # Data-subject requests (access export, erasure) are handled by administrators alone.
     Action.CASE_ERASE: ADMINS,
+    # Open shifts, giving a shift away, asking for time off: everyone with a staff profile.
+    Action.ROSTER_SELF_SERVICE: ALL,
+    Action.NOTIFICATION_SETTINGS: ALL,
 }
 
 

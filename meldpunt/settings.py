@@ -49,6 +49,17 @@ MIN_CONSULTATIONS_PER_MONTH = env.int("MIN_CONSULTATIONS_PER_MONTH", default=1)
 if min(MIN_REST_HOURS, WEEKLY_HOURS_MARGIN, MIN_CONSULTATIONS_PER_MONTH) < 0:
     raise ImproperlyConfigured("Staffing settings must not be negative.")
 
+# Roster e-mails (staffing/services/notifications.py), sent by Celery after commit. EMAIL_URL
+# in django-environ's form: smtp+tls://user:password@host:587, consolemail:// (the demo's
+# default: mails are printed), or smtp://localhost:25 (production default: a local relay).
+EMAIL_CONFIG = env.email_url(
+    "EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"
+)
+globals().update(EMAIL_CONFIG)  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_USE_TLS, …
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Meldpunt <noreply@localhost>")
+# Mails link to the page concerned: the address people reach the app at, without a slash.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # Reports: the nightly aggregates (reports/services/aggregates.py).
 # A nightly run looks at rows updated since the previous run's start minus this margin, so a
 # write stamped before that start but committed after it (a long import) is not missed.

@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -10,13 +9,20 @@ from .models import (
     CaseConsultation,
     Closure,
     ConsultationAttendance,
+    NotificationPreferences,
     OpeningHours,
     Qualification,
+    ReleasedAssignment,
+    ReminderRun,
+    RosterPublication,
     Shift,
+    ShiftOffer,
     Site,
     StaffMember,
+    WeekTemplate,
     new_ical_token,
 )
+from .services.absences import absence_approve
 from .services.assignments import assignment_create, assignment_delete, assignment_problems
 
 
@@ -66,15 +72,15 @@ class AbsenceAdmin(admin.ModelAdmin):
     search_fields = ["staff_member__user__username", "staff_member__user__last_name", "note"]
     list_select_related = ["staff_member__user", "approved_by"]
     autocomplete_fields = ["staff_member"]
-    readonly_fields = ["approved_by", "approved_at"]
+    readonly_fields = ["approved_by", "approved_at", "refused_by", "refused_at"]
     date_hierarchy = "starts_at"
     actions = ["approve"]
 
     @admin.action(description=_("Approve the selected absences"))
     def approve(self, request, queryset):
-        queryset.filter(approved_at__isnull=True).update(
-            approved_by=request.user, approved_at=timezone.now()
-        )
+        # Through the service: approval releases the person's shifts in the period.
+        for absence in queryset.pending():
+            absence_approve(absence=absence, approved_by=request.user)
 
 
 @admin.register(OpeningHours)
@@ -210,3 +216,57 @@ class ConsultationAttendanceAdmin(admin.ModelAdmin):
 
 
 from . import admin_planning  # noqa: E402,F401  (registers the planning models)
+# Day-to-day rostering (issue 9): history and settings, changed only through the services.
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReleasedAssignment)
+class ReleasedAssignmentAdmin(_ReadOnlyAdmin):
+    list_display = ["staff_member", "shift", "reason", "released_at", "released_by"]
+    list_filter = ["reason", "shift__site"]
+    list_select_related = ["staff_member__user", "shift__site", "released_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(RosterPublication)
+class RosterPublicationAdmin(_ReadOnlyAdmin):
+    list_display = ["site", "month", "published_at", "published_by"]
+    list_filter = ["site"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ShiftOffer)
+class ShiftOfferAdmin(_ReadOnlyAdmin):
+    list_display = ["shift", "offered_by", "offered_to", "taken_by", "status", "created_at"]
+    list_filter = ["status", "shift__site"]
+    list_select_related = ["shift__site", "offered_by__user", "offered_to__user", "taken_by__user"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(NotificationPreferences)
+class NotificationPreferencesAdmin(admin.ModelAdmin):
+    list_display = ["user", "muted"]
+    search_fields = ["user__username"]
+
+
+@admin.register(WeekTemplate)
+class WeekTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "site", "created_by", "created_at"]
+    list_filter = ["site"]
+    readonly_fields = ["created_by", "created_at"]
+
+
+@admin.register(ReminderRun)
+class ReminderRunAdmin(_ReadOnlyAdmin):
+    list_display = ["day", "sent_at", "recipients"]
+
+    def has_add_permission(self, request):
+        return False

@@ -5,7 +5,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.channels import Channel
-from staffing.models import Absence, OpeningHours, Site, StaffMember, Weekday
+from staffing.models import (
+    Absence,
+    NotificationPreferences,
+    OpeningHours,
+    Site,
+    StaffMember,
+    Weekday,
+)
 
 
 def next_month_start(today: date) -> date:
@@ -61,6 +68,24 @@ class ConsultationSeriesForm(forms.Form):
         self.fields["site"].queryset = sites
 
 
+def _period_clean(form, cleaned: dict) -> dict:
+    """Both days within reach (no year 1 or 9999), the last not before the first."""
+    today = timezone.localdate()
+    earliest, latest = today - timedelta(days=366), today + timedelta(days=2 * 366)
+    for name in ("first_day", "last_day"):
+        day = cleaned.get(name)
+        if day and not earliest <= day <= latest:
+            form.add_error(
+                name,
+                _("Choose a day between %(first)s and %(last)s.")
+                % {"first": earliest.strftime("%d/%m/%Y"), "last": latest.strftime("%d/%m/%Y")},
+            )
+    first, last = cleaned.get("first_day"), cleaned.get("last_day")
+    if first and last and last < first:
+        form.add_error("last_day", _("The absence ends before it starts."))
+    return cleaned
+
+
 class AbsenceForm(forms.Form):
     staff_member = forms.ModelChoiceField(
         label=_("Staff member"), queryset=StaffMember.objects.none()
@@ -79,6 +104,42 @@ class AbsenceForm(forms.Form):
             .select_related("user")
             .order_by("user__last_name", "user__first_name", "id")
         )
+
+    def clean(self):
+        return _period_clean(self, super().clean())
+
+
+class TimeOffForm(forms.Form):
+    """A responder asks for time off; the site coordinator approves or refuses."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            (Absence.Kind.LEAVE, Absence.Kind.LEAVE.label),
+            (Absence.Kind.TRAINING, Absence.Kind.TRAINING.label),
+        ],
+    )
+    first_day = forms.DateField(
+        label=_("First day"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last_day = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean(self):
+        cleaned = _period_clean(self, super().clean())
+        first = cleaned.get("first_day")
+        if first and first < timezone.localdate():
+            self.add_error("first_day", _("Time off is asked for ahead, not afterwards."))
+        return cleaned
+
+
+class NotificationSettingsForm(forms.Form):
+    wanted = forms.MultipleChoiceField(
+        label=_("Send me an e-mail when"),
+        choices=NotificationPreferences.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
 
 class OpeningHoursForm(forms.ModelForm):

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Q
+from django.utils import timezone
 
 from meldpunt.channels import Channel
 from staffing.models import (
@@ -12,13 +13,15 @@ from staffing.models import (
     Assignment,
     CaseConsultation,
     ConsultationAttendance,
+    ReleasedAssignment,
+    RosterPublication,
     Shift,
     Site,
     StaffMember,
 )
 
 from .services.opening_hours import OpeningSchedule
-from .services.time import day_start, local, local_date
+from .services.time import day_start, local, local_date, month_bounds
 
 ROSTERED_CHANNELS = (Channel.PHONE, Channel.CHAT, Channel.EMAIL)
 
@@ -32,10 +35,12 @@ class RosterCell:
     member: StaffMember
     day: date
     assignments: list = field(default_factory=list)
+    released: list = field(default_factory=list)
     consultations: list = field(default_factory=list)
     absences: list = field(default_factory=list)
     options: list = field(default_factory=list)
     errors: list = field(default_factory=list)
+    is_past: bool = False
 
     @property
     def dom_id(self) -> str:
@@ -50,6 +55,36 @@ class ShiftSummary:
     @property
     def is_short(self) -> bool:
         return self.assigned < self.shift.required_headcount
+
+    @property
+    def is_over(self) -> bool:
+        return self.assigned > self.shift.required_headcount
+
+
+@dataclass
+class PlannedHours:
+    """A person's planned hours (shifts, time in overlapping shifts counted once) against
+    their contract, for a week and for the month of that week's Thursday."""
+
+    week: float
+    week_contract: float
+    month: float
+    month_contract: float
+
+    @property
+    def week_over(self) -> bool:
+        return self.week > self.week_contract
+
+
+def _union_hours(periods) -> float:
+    seconds, reach = 0.0, None
+    for start, end in sorted(periods):
+        if reach is not None and start < reach:
+            start = reach
+        if end > start:
+            seconds += (end - start).total_seconds()
+            reach = end
+    return seconds / 3600
 
 
 class RosterWeek:
@@ -91,9 +126,26 @@ class RosterWeek:
             .overlapping(self.start, self.end)
             .filter(staff_member__in=[m.pk for m in self.members])
         )
+        self.released = list(
+            ReleasedAssignment.objects.filter(shift__in=[s.pk for s in self.shifts]).select_related(
+                "shift", "absence"
+            )
+        )
         self._by_member_day = defaultdict(list)
         for a in self.assignments:
             self._by_member_day[(a.staff_member_id, local_date(a.starts_at))].append(a)
+        self._released_by_member_day = defaultdict(list)
+        for r in self.released:
+            self._released_by_member_day[(r.staff_member_id, local_date(r.starts_at))].append(r)
+        self.today = local_date(timezone.now())
+        # The month the week mostly lies in (its Thursday, as ISO weeks do).
+        thursday = self.monday + timedelta(days=3)
+        self.month = thursday.replace(day=1)
+        self.published_months = set(
+            RosterPublication.objects.filter(
+                site=site, month__in={d.replace(day=1) for d in self.days}
+            ).values_list("month", flat=True)
+        )
         self._count = defaultdict(int)
         for a in self.assignments:
             self._count[a.shift_id] += 1
@@ -112,7 +164,9 @@ class RosterWeek:
         return RosterCell(
             member=member,
             day=day,
+            is_past=day < self.today,
             assignments=assignments,
+            released=self._released_by_member_day[(member.pk, day)],
             consultations=[
                 a.consultation
                 for a in self.attendances
@@ -134,8 +188,51 @@ class RosterWeek:
             ],
         )
 
+    def is_published(self, day: date) -> bool:
+        return day.replace(day=1) in self.published_months
+
+    def hide_drafts(self) -> None:
+        """For readers who do not plan: who works when stays hidden until published."""
+        self.assignments = [
+            a for a in self.assignments if self.is_published(local_date(a.starts_at))
+        ]
+        self.released = [r for r in self.released if self.is_published(local_date(r.starts_at))]
+        self._by_member_day.clear()
+        for a in self.assignments:
+            self._by_member_day[(a.staff_member_id, local_date(a.starts_at))].append(a)
+        self._released_by_member_day.clear()
+        for r in self.released:
+            self._released_by_member_day[(r.staff_member_id, local_date(r.starts_at))].append(r)
+        self._count.clear()
+        for a in self.assignments:
+            self._count[a.shift_id] += 1
+
+    def planned_hours(self) -> dict[int, PlannedHours]:
+        """Planned hours per member id for this week and the month of its Thursday."""
+        start, end = month_bounds(self.month.year, self.month.month)
+        month_periods = defaultdict(list)
+        for member_id, a_start, a_end in Assignment.objects.filter(
+            staff_member__in=[m.pk for m in self.members], starts_at__gte=start, starts_at__lt=end
+        ).values_list("staff_member_id", "starts_at", "ends_at"):
+            month_periods[member_id].append((a_start, a_end))
+        week_periods = defaultdict(list)
+        for a in self.assignments:
+            week_periods[a.staff_member_id].append((a.starts_at, a.ends_at))
+        # The contract per month: weekly hours × the month's days / 7.
+        month_days = (local_date(end) - local_date(start)).days
+        return {
+            m.pk: PlannedHours(
+                week=_union_hours(week_periods[m.pk]),
+                week_contract=float(m.contract_hours),
+                month=_union_hours(month_periods[m.pk]),
+                month_contract=float(m.contract_hours) * month_days / 7,
+            )
+            for m in self.members
+        }
+
     def rows(self):
-        return [(m, [self.cell(m, d) for d in self.days]) for m in self.members]
+        hours = self.planned_hours()
+        return [(m, hours[m.pk], [self.cell(m, d) for d in self.days]) for m in self.members]
 
 
 @dataclass
@@ -148,6 +245,17 @@ class CoverageBlock:
     @property
     def is_gap(self) -> bool:
         return self.required == 0 or self.assigned < self.required
+
+    @property
+    def state(self) -> str:
+        """none: open, but no shift planned (grey); short (red); over-staffed (amber); ok."""
+        if self.required == 0:
+            return "none"
+        if self.assigned < self.required:
+            return "short"
+        if self.assigned > self.required:
+            return "over"
+        return "ok"
 
     @property
     def label(self) -> str:

@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import absences, consultations, opening_hours, personal, planning, roster
+from .views import (
+    absences,
+    consultations,
+    notification_settings,
+    opening_hours,
+    personal,
+    planning,
+    publishing,
+    roster,
+    roster_day,
+    self_service,
+)
 
 app_name = "staffing"
 
@@ -26,6 +37,25 @@ urlpatterns = [
     path("absences/", absences.absences, name="absences"),
     path("my-shifts/", personal.my_shifts, name="my_shifts"),
     path("calendar/<str:token>.ics", personal.ical_feed, name="ical"),
+    path("roster/publish/", publishing.publish, name="publish"),
+    path("roster/day/", roster_day.roster_day, name="roster_day"),
+    path("roster/copy-week/", roster_day.copy_week, name="copy_week"),
+    path("roster/week-templates/", roster_day.save_week_template, name="save_week_template"),
+    path("absences/<int:pk>/", absences.absence_detail, name="absence_detail"),
+    path("absences/<int:pk>/decide/", absences.absence_decide, name="absence_decide"),
+    path("open-shifts/", self_service.open_shifts, name="open_shifts"),
+    path("open-shifts/<int:pk>/take/", self_service.open_shift_sign_up, name="open_shift_take"),
+    path("my-shifts/time-off/", self_service.time_off_request, name="time_off_request"),
+    path("my-shifts/<int:pk>/offer/", self_service.offer_create, name="offer_create"),
+    path("offers/<int:pk>/withdraw/", self_service.offer_withdraw, name="offer_withdraw"),
+    path("offers/<int:pk>/accept/", self_service.offer_accept, name="offer_accept"),
+    path("swaps/", self_service.swaps, name="swaps"),
+    path("swaps/<int:pk>/decide/", self_service.swap_decide, name="swap_decide"),
+    path(
+        "notifications/",
+        notification_settings.notification_settings,
+        name="notification_settings",
+    ),
 ]
 
 from .views import availability  # noqa: E402

@@ -9,7 +9,8 @@ Definitions (local year, Europe/Brussels):
   they require, both summed over the shifts (and over the sites, for the whole line), as on
   the coverage page; a moment with no shift at all is not covered. Computed exactly by a
   sweep over the shifts' start and end instants, not per hour block;
-- consultations: held in the year (by their start) per site; attendance as recorded,
+- consultations: held in the year (by their start, up to now: a planned meeting ahead has
+  not been held) per site; attendance as recorded,
   "present %" over the recorded answers (present, excused, absent). Invitations nobody
   recorded an answer for are counted apart.
 """
@@ -20,6 +21,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from django.db.models import Count
+from django.utils import timezone
 
 from meldpunt.channels import Channel
 from staffing.models import Assignment, CaseConsultation, ConsultationAttendance, Shift, Site
@@ -127,7 +129,7 @@ def staffing_figures(
 
     # Consultations and attendance.
     consultations = CaseConsultation.objects.filter(
-        starts_at__gte=start, starts_at__lt=end, site__in=sites
+        starts_at__gte=start, starts_at__lt=min(end, timezone.now()), site__in=sites
     )
     held = dict.fromkeys(site_names, 0)
     for site_id, n in consultations.order_by().values_list("site_id").annotate(n=Count("id")):

@@ -37,3 +37,18 @@ __all__ = [
     "WeeklyAvailability",
     "Wish",
 ]
+
+# Day-to-day rostering (issue 9): released assignments, publications, notification settings.
+from .notifications import NotificationPreferences, ReminderRun  # noqa: E402
+from .roster import ReleasedAssignment, RosterPublication, WeekTemplate  # noqa: E402
+
+__all__ += [
+    "NotificationPreferences",
+    "ReleasedAssignment",
+    "ReminderRun",
+    "RosterPublication",
+    "WeekTemplate",
+]
+from .swaps import ShiftOffer  # noqa: E402
+
+__all__ += ["ShiftOffer"]

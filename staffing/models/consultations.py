@@ -29,6 +29,11 @@ class CaseConsultation(models.Model):
     series_id = models.UUIDField(
         _("series"), null=True, blank=True, help_text=_("Shared by the meetings of one series.")
     )
+    invites_site_team = models.BooleanField(
+        _("invites the whole site team"),
+        default=False,
+        help_text=_("People who join the site later are invited too."),
+    )
     attendees = models.ManyToManyField(
         StaffMember,
         through="ConsultationAttendance",
@@ -60,6 +65,9 @@ class CaseConsultation(models.Model):
     @property
     def duration_hours(self) -> float:
         return (self.ends_at - self.starts_at).total_seconds() / 3600
+
+    def has_started(self, now) -> bool:
+        return self.starts_at <= now
 
 
 class ConsultationAttendance(models.Model):

@@ -50,6 +50,11 @@ class Site(models.Model):
         default=False,
         help_text=_("Receives imported contacts whose site column is blank."),
     )
+    swaps_auto_approve = models.BooleanField(
+        _("approve swaps automatically"),
+        default=False,
+        help_text=_("A swap that breaks no rule needs no coordinator's approval."),
+    )
 
     objects = SiteQuerySet.as_manager()
 
@@ -206,6 +211,10 @@ class AbsenceQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(approved_at__isnull=False)
 
+    def pending(self):
+        """Time-off requests nobody has answered yet."""
+        return self.filter(approved_at__isnull=True, refused_at__isnull=True)
+
     def overlapping(self, start, end):
         return self.filter(starts_at__lt=end, ends_at__gt=start)
 
@@ -237,6 +246,15 @@ class Absence(models.Model):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("refused by"),
+    )
+    refused_at = models.DateTimeField(_("refused at"), null=True, blank=True)
 
     objects = AbsenceQuerySet.as_manager()
 
@@ -250,6 +268,11 @@ class Absence(models.Model):
                 name="absence_ends_after_start",
                 violation_error_message=_("An absence must end after it starts."),
             ),
+            models.CheckConstraint(
+                condition=Q(approved_at__isnull=True) | Q(refused_at__isnull=True),
+                name="absence_not_approved_and_refused",
+                violation_error_message=_("An absence is approved or refused, not both."),
+            ),
         ]
         indexes = [
             # The assignment rules: approved absences of one person overlapping a shift.
@@ -262,3 +285,7 @@ class Absence(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.approved_at is not None
+
+    @property
+    def is_refused(self) -> bool:
+        return self.refused_at is not None

@@ -27,6 +27,7 @@ from staffing.models import (
     StaffMember,
 )
 
+from .notifications import shift_change_notify
 from .time import local, local_date, week_bounds
 
 
@@ -153,8 +154,14 @@ def assignment_problems(shift: Shift, member: StaffMember) -> list[str]:
     return problems
 
 
-def assignment_create(*, shift: Shift, staff_member: StaffMember, assigned_by=None) -> Assignment:
+def assignment_create(
+    *, shift: Shift, staff_member: StaffMember, assigned_by=None, only_if_short: bool = False
+) -> Assignment:
     """Put `staff_member` on `shift`, or raise ValidationError with every broken rule.
+
+    `only_if_short`: refuse when the shift has its headcount already (sign-ups from the open
+    shifts board, first come first served: the shift lock orders the takers). The person is
+    mailed when someone else put them on a published shift.
 
     Lock order, the same in every service that changes assignments: the staff member row
     first, then the shift row. The member lock serialises two planners booking the same person
@@ -164,12 +171,14 @@ def assignment_create(*, shift: Shift, staff_member: StaffMember, assigned_by=No
     with transaction.atomic():
         member = StaffMember.objects.select_for_update().get(pk=staff_member.pk)
         shift = Shift.objects.select_for_update().get(pk=shift.pk)
+        if only_if_short and shift.assignments.count() >= shift.required_headcount:
+            raise ValidationError(_("Someone else just took the last place on this shift."))
         problems = assignment_problems(shift, member)
         if problems:
             raise ValidationError(problems)
         try:
             with transaction.atomic():
-                return Assignment.objects.create(
+                assignment = Assignment.objects.create(
                     shift=shift,
                     staff_member=member,
                     starts_at=shift.starts_at,
@@ -181,11 +190,14 @@ def assignment_create(*, shift: Shift, staff_member: StaffMember, assigned_by=No
             raise ValidationError(
                 _("%(name)s is already on an overlapping shift.") % {"name": str(member)}
             ) from error
+        shift_change_notify(shift=shift, member=member, change="assigned", by=assigned_by)
+        return assignment
 
 
-def assignment_delete(*, assignment: Assignment) -> None:
+def assignment_delete(*, assignment: Assignment, deleted_by=None) -> None:
     """Take someone off a shift; refused when it would leave a trainee without a certified
-    colleague. Same lock order as assignment_create."""
+    colleague. Same lock order as assignment_create. The person is mailed when someone else
+    took them off a published shift."""
     with transaction.atomic():
         member = StaffMember.objects.select_for_update().get(pk=assignment.staff_member_id)
         shift = Shift.objects.select_for_update().get(pk=assignment.shift_id)
@@ -205,3 +217,4 @@ def assignment_delete(*, assignment: Assignment) -> None:
                 % {"trainee": str(trainees[0])}
             )
         Assignment.objects.filter(pk=assignment.pk).delete()
+        shift_change_notify(shift=shift, member=member, change="removed", by=deleted_by)

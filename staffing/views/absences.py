@@ -1,25 +1,37 @@
-"""Site coordinators record leave, sickness and training of their team."""
+"""Site coordinators record leave, sickness and training of their team, answer time-off
+requests, and find replacements for the shifts an absence released."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from meldpunt.permissions import Action, permission_required
 from staffing.forms import AbsenceForm
 from staffing.models import Absence, Site
-from staffing.services.absences import absence_record, assignments_during
+from staffing.services.absences import (
+    absence_approve,
+    absence_record,
+    absence_refuse,
+    replacement_candidates,
+)
+
+
+def _plannable_sites(request):
+    sites = Site.objects.plannable_by(request.user)
+    if not sites.exists():
+        raise PermissionDenied
+    return sites
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required(Action.ABSENCE_MANAGE)
 def absences(request):
-    sites = Site.objects.plannable_by(request.user)
-    if not sites.exists():
-        raise PermissionDenied
+    sites = _plannable_sites(request)
     form = AbsenceForm(request.POST or None, sites=sites)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -36,21 +48,78 @@ def absences(request):
             form.add_error(None, error)
         else:
             messages.success(request, _("Absence recorded."))
-            clashes = list(assignments_during(absence))
-            if clashes:
+            released = absence.released_assignments.count()
+            if released:
                 messages.warning(
                     request,
                     ngettext(
-                        "%(name)s is on %(count)d shift in this period: find a replacement.",
-                        "%(name)s is on %(count)d shifts in this period: find a replacement.",
-                        len(clashes),
+                        "%(name)s was released from %(count)d shift: find a replacement.",
+                        "%(name)s was released from %(count)d shifts: find a replacement.",
+                        released,
                     )
-                    % {"name": absence.staff_member, "count": len(clashes)},
+                    % {"name": absence.staff_member, "count": released},
                 )
+                return redirect("staffing:absence_detail", pk=absence.pk)
             return redirect("staffing:absences")
-    upcoming = (
-        Absence.objects.filter(staff_member__site__in=sites, ends_at__gt=timezone.now())
-        .select_related("staff_member__user", "staff_member__site", "approved_by")
-        .order_by("starts_at", "id")[:100]
+    ours = Absence.objects.filter(staff_member__site__in=sites).select_related(
+        "staff_member__user", "staff_member__site", "approved_by"
     )
-    return render(request, "staffing/absences.html", {"form": form, "upcoming": upcoming})
+    return render(
+        request,
+        "staffing/absences.html",
+        {
+            "form": form,
+            "pending": ours.pending()
+            .filter(ends_at__gt=timezone.now())
+            .order_by("starts_at", "id"),
+            "upcoming": ours.exclude(refused_at__isnull=False)
+            .filter(ends_at__gt=timezone.now())
+            .order_by("starts_at", "id")[:100],
+        },
+    )
+
+
+@require_GET
+@permission_required(Action.ABSENCE_MANAGE)
+def absence_detail(request, pk):
+    sites = _plannable_sites(request)
+    absence = get_object_or_404(
+        Absence.objects.select_related("staff_member__user"), pk=pk, staff_member__site__in=sites
+    )
+    released = [
+        (r, replacement_candidates(r.shift) if r.shift.starts_at > timezone.now() else [])
+        for r in absence.released_assignments.select_related("shift__site").order_by(
+            "starts_at", "id"
+        )
+    ]
+    # Shifts taken over already show their new people; the coverage tells what is still open.
+    for entry, _candidates in released:
+        entry.current = list(entry.shift.assignments.select_related("staff_member__user"))
+    return render(
+        request,
+        "staffing/absence_detail.html",
+        {"absence": absence, "released": released, "now": timezone.now()},
+    )
+
+
+@require_POST
+@permission_required(Action.ABSENCE_MANAGE)
+def absence_decide(request, pk):
+    sites = _plannable_sites(request)
+    absence = get_object_or_404(Absence, pk=pk, staff_member__site__in=sites)
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "refuse"):
+        raise Http404
+    try:
+        if decision == "approve":
+            absence_approve(absence=absence, approved_by=request.user)
+            messages.success(request, _("Time off approved."))
+            if absence.released_assignments.exists():
+                return redirect("staffing:absence_detail", pk=absence.pk)
+        else:
+            absence_refuse(absence=absence, refused_by=request.user)
+            messages.success(request, _("Time off refused."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect("staffing:absences")

@@ -32,9 +32,13 @@ def chosen_day(request) -> date:
     if not raw:
         return timezone.localdate()
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise Http404 from None
+    # Weeks around year 1 or 9999 cannot be computed (and nobody plans there).
+    if not 2000 <= day.year <= 2100:
+        raise Http404
+    return day
 
 
 def may_plan(user, site: Site) -> bool:

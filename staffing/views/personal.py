@@ -1,4 +1,4 @@
-"""A responder's own shifts, and their calendar feed."""
+"""A responder's own shifts (of published rosters only), and their calendar feed."""
 
 from datetime import timedelta
 
@@ -12,7 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from meldpunt.permissions import Action, permission_required
-from staffing.models import Assignment, ConsultationAttendance, StaffMember
+from staffing.forms import TimeOffForm
+from staffing.models import (
+    Absence,
+    Assignment,
+    ConsultationAttendance,
+    ReleasedAssignment,
+    ShiftOffer,
+    StaffMember,
+)
+from staffing.services.publishing import only_published
 
 FEED_PAST = timedelta(days=30)
 
@@ -35,22 +44,40 @@ def _agenda(member: StaffMember, start, end=None):
     if end is not None:
         assignments = assignments.filter(starts_at__lt=end)
         attendances = attendances.filter(consultation__starts_at__lt=end)
-    return list(assignments), [a.consultation for a in attendances]
+    # A draft month stays with the planners until they publish it.
+    return only_published(assignments), [a.consultation for a in attendances]
 
 
 @require_GET
 @permission_required(Action.MY_SHIFTS)
 def my_shifts(request):
     member = getattr(request.user, "staff_member", None)
-    assignments, consultations, feed_url = [], [], ""
+    assignments, consultations, feed_url, offers, requests, released = [], [], "", {}, [], []
+    now = timezone.now()
     if member:
-        now = timezone.now()
         assignments, consultations = _agenda(
             member, now - timedelta(days=1), now + timedelta(weeks=8)
         )
         feed_url = request.build_absolute_uri(
             reverse("staffing:ical", kwargs={"token": member.ical_token})
         )
+        offers = {
+            offer.shift_id: offer
+            for offer in ShiftOffer.objects.filter(
+                offered_by=member, status__in=ShiftOffer.OPEN, shift__starts_at__gt=now
+            ).select_related("taken_by__user")
+        }
+        for assignment in assignments:
+            assignment.offer = offers.get(assignment.shift_id)
+        # Shifts taken back from me (absence, handed over), struck through: so I know.
+        released = only_published(
+            ReleasedAssignment.objects.filter(
+                staff_member=member, starts_at__gte=now, starts_at__lt=now + timedelta(weeks=8)
+            ).select_related("shift__site")
+        )
+        requests = Absence.objects.filter(staff_member=member, ends_at__gt=now).order_by(
+            "starts_at", "id"
+        )[:20]
     return render(
         request,
         "staffing/my_shifts.html",
@@ -59,6 +86,18 @@ def my_shifts(request):
             "assignments": assignments,
             "consultations": consultations,
             "feed_url": feed_url,
+            "now": now,
+            "time_off_form": TimeOffForm(),
+            "time_off": list(requests),
+            "released": released,
+            "colleagues": (
+                StaffMember.objects.filter(site=member.site_id, user__is_active=True)
+                .exclude(pk=member.pk)
+                .select_related("user")
+                .order_by("user__first_name", "user__last_name", "id")
+                if member
+                else []
+            ),
         },
     )
 

@@ -104,6 +104,7 @@ def consultation_series(request):
                 until=data["until"],
                 every_weeks=data["every_weeks"],
                 attendees=attendees if data["invite_site_team"] else (),
+                invite_site_team=data["invite_site_team"],
             )
         except ValidationError as error:
             form.add_error(None, error)

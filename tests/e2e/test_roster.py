@@ -154,26 +154,27 @@ def test_site_coordinator_plans_next_month(page, site):
     assert page.locator(f"{cell} .channel-phone").count() == 1  # the assignment is still there
     assert page.locator("main .alert-warning[role=status]").count() == 0  # no shortfall now
 
-    # 6. Record who attended the first meeting, with minutes.
+    # 6. Ahead of the first meeting (next month): who is excused, and the minutes' agenda;
+    #    present/absent can only be recorded once it has started.
     meeting = meetings[0]
     last_week = local_date(meetings[-1].starts_at)
     page.goto(f"{reverse('staffing:consultations')}?site={site.pk}&week={last_week:%Y-%m-%d}")
     record_url = reverse("staffing:consultation_record", args=[meeting.pk])
     form = page.locator(f"form[action='{record_url}']")
-    form.locator(f"#att-{meeting.pk}-{member.pk}").select_option("present")
+    form.locator(f"#att-{meeting.pk}-{member.pk}").select_option("invited")
     form.locator(f"#att-{meeting.pk}-{planner.staff_member.pk}").select_option("excused")
     form.locator(f"#minutes-{meeting.pk}").fill("Twee dossiers besproken.")
     form.locator("button[type=submit]").click()
     page.wait_for_url(re.compile(rf"/staffing/consultations/\?site={site.pk}&week={day:%Y-%m-%d}$"))
     assert page.locator("main .alert-success").count() == 1
-    assert page.input_value(f"#att-{meeting.pk}-{member.pk}") == "present"
+    assert page.input_value(f"#att-{meeting.pk}-{member.pk}") == "invited"
     assert page.input_value(f"#att-{meeting.pk}-{planner.staff_member.pk}") == "excused"
     assert page.input_value(f"#minutes-{meeting.pk}") == "Twee dossiers besproken."
 
     meeting.refresh_from_db()
     assert meeting.minutes == "Twee dossiers besproken."
     assert dict(meeting.attendances.values_list("staff_member_id", "attendance")) == {
-        member.pk: "present",
+        member.pk: "invited",
         planner.staff_member.pk: "excused",
     }
     later = attendances.exclude(consultation=meeting)

@@ -73,3 +73,37 @@ def test_the_database_refuses_overlap_that_bypasses_the_service(site):
         Assignment.objects.create(
             shift=second, staff_member=member, starts_at=second.starts_at, ends_at=second.ends_at
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_one_open_place_one_gets_it(site):
+    """The open shifts board: two colleagues take the last place at the same moment."""
+    from datetime import date
+
+    from staffing.models import RosterPublication
+    from staffing.services.open_shifts import open_shift_take
+
+    shift = ShiftFactory(site=site, starts_at=utc(2030, 1, 7, 8), required_headcount=1)
+    RosterPublication.objects.create(site=site, month=date(2030, 1, 1))
+    takers = [RosterMemberFactory(site=site) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def take(member):
+        try:
+            barrier.wait(timeout=10)
+            open_shift_take(shift=shift, member=member, user=member.user)
+            outcomes.append("taken")
+        except ValidationError as error:
+            outcomes.append(error.messages[0])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=take, args=(member,)) for member in takers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert Assignment.objects.filter(shift=shift).count() == 1
+    assert sorted(outcomes) == ["Someone else just took the last place on this shift.", "taken"]

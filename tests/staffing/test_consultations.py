@@ -100,7 +100,7 @@ def test_shortfalls_count_only_attended_or_invited(site, team, other_site):
 
 def test_attendance_record_rejects_unknown_values(site, team):
     consultation = CaseConsultation.objects.create(
-        site=site, starts_at=utc(2026, 12, 8, 12), ends_at=utc(2026, 12, 8, 13)
+        site=site, starts_at=utc(2025, 12, 9, 12), ends_at=utc(2025, 12, 9, 13)
     )
     with pytest.raises(ValidationError):
         attendance_record(consultation=consultation, staff_member=team[0], attendance="maybe")
@@ -129,15 +129,16 @@ def test_roster_warns_about_shortfalls_and_shows_consultations(
 def test_consultations_page_records_attendance_and_minutes(
     client_for, site_coordinator, site, team
 ):
+    # A meeting that has taken place: attendance is recorded from its start on.
     (consultation,) = consultation_series_create(
         site=site,
-        first_start=brussels(2026, 12, 8, 13),
+        first_start=brussels(2025, 12, 9, 13),
         duration=timedelta(hours=1),
-        until=date(2026, 12, 8),
+        until=date(2025, 12, 9),
         attendees=team,
     )
     client = client_for(site_coordinator)
-    page = client.get(reverse("staffing:consultations"), {"week": "2026-12-08"})
+    page = client.get(reverse("staffing:consultations"), {"week": "2025-12-09"})
     assert page.status_code == 200
     assert f'name="attendance-{team[0].pk}"' in page.content.decode()
     response = client.post(

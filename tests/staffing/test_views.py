@@ -1,9 +1,11 @@
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
 from meldpunt.channels import Channel
 from meldpunt.roles import Role
-from staffing.models import Assignment, CaseConsultation, Shift
+from staffing.models import Assignment, CaseConsultation, RosterPublication, Shift
 from tests.factories import staff_user
 
 from .conftest import utc
@@ -153,10 +155,15 @@ def test_coverage_marks_gaps(client_for, coordinator, site, shift, member):
     )
     html = response.content.decode()
     assert response.status_code == 200
-    # Monday phone 09–17: 1 of 2 every hour; chat 17–22 has no shift at all.
+    # Monday phone 09–17: 1 of 2 every hour (red); chat 17–22 has no shift at all (grey,
+    # with a link to generate them), not "0/0".
     assert html.count("1/2") == 8
-    assert "0/0" in html
-    assert "coverage-gap" in html
+    assert "0/0" not in html
+    assert html.count('class="coverage-gap table-danger"') == 8
+    assert 'class="coverage-none table-secondary"' in html
+    assert f"{reverse('staffing:generate_shifts')}?site={site.pk}" in html
+    # A gap leads the planner to the day view, where the picker lists who may fill it.
+    assert f"{reverse('staffing:roster_day')}?site={site.pk}&amp;day=2026-12-07" in html
 
 
 def test_generate_shifts_for_a_month(client_for, site_coordinator, site):
@@ -203,6 +210,7 @@ def test_my_shifts_and_the_calendar_feed(client, client_for, site):
     Assignment.objects.create(
         shift=shift, staff_member=member, starts_at=shift.starts_at, ends_at=shift.ends_at
     )
+    RosterPublication.objects.create(site=site, month=date(2030, 1, 1))
     response = client_for(user).get(reverse("staffing:my_shifts"))
     assert response.status_code == 200
     assert member.ical_token in response.content.decode()
@@ -238,8 +246,12 @@ def test_record_an_absence_warns_about_its_shifts(client_for, site_coordinator, 
     response = client.post(reverse("staffing:absences"), data, follow=True)
     html = response.content.decode()
     assert "Absence recorded." in html
-    assert "is on 1 shift in this period" in html
+    assert "was released from 1 shift" in html
     absence = member.absences.get()
+    # The shift is released (kept as history) and the page offers the replacements.
+    assert not Assignment.objects.exists()
+    assert absence.released_assignments.get().shift == shift
+    assert response.redirect_chain[-1][0] == reverse("staffing:absence_detail", args=[absence.pk])
     assert absence.approved_by == site_coordinator
     assert absence.ends_at == utc(2026, 12, 8, 23)  # Wednesday 00:00 Brussels
 
@@ -277,12 +289,13 @@ def test_coverage_and_feed_query_counts_do_not_grow_with_data(
             Assignment.objects.create(
                 shift=shift, staff_member=member, starts_at=shift.starts_at, ends_at=shift.ends_at
             )
+    RosterPublication.objects.create(site=site, month=date(2026, 12, 1))
     logged_in = client_for(coordinator)
     with django_assert_max_num_queries(14):
         response = logged_in.get(reverse("staffing:coverage"), {"week": WEEK})
     assert response.content.decode().count("3/3") == 5 * 8
     client.logout()
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):  # + the published months
         feed = client.get(reverse("staffing:ical", kwargs={"token": members[0].ical_token}))
     assert b"DTSTART:20261207T080000Z" in feed.content
 

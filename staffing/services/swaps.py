@@ -1,0 +1,237 @@
+"""Giving a shift away: offered to one colleague or to every eligible one, accepted by a
+taker (the rules checked for both people), approved by the coordinator — or at once where
+the site approves rule-abiding swaps automatically.
+
+Locks: the two staff member rows in id order, then the shift row (the order of
+assignment_create, which the final move calls inside the same transaction).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meldpunt.roles import Role
+from staffing.models import Assignment, ReleasedAssignment, Shift, ShiftOffer, StaffMember
+
+from .assignments import assignment_create, assignment_problems, is_trainee
+from .notifications import Kind, mail_language, notify, page_url, shift_is_published, shift_label
+from .time import local_date
+
+Status = ShiftOffer.Status
+
+
+def _lock_members(*members) -> None:
+    ids = sorted({m.pk for m in members})
+    list(StaffMember.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+
+
+def giver_problems(shift: Shift, giver: StaffMember) -> list[str]:
+    """What leaving `shift` would break for the people who stay (a trainee left alone)."""
+    day = local_date(shift.starts_at)
+    if is_trainee(giver, day):
+        return []
+    others = [a.staff_member for a in shift.assignments.exclude(staff_member=giver)]
+    trainees = [m for m in others if is_trainee(m, day)]
+    if trainees and not any(not is_trainee(m, day) for m in others):
+        return [
+            _("%(trainee)s is in training and would be left without a certified colleague.")
+            % {"trainee": trainees[0]}
+        ]
+    return []
+
+
+def taker_problems(shift: Shift, taker: StaffMember, giver: StaffMember) -> list[str]:
+    problems = assignment_problems(shift, taker)
+    if taker.site_id != shift.site_id:
+        problems.append(_("%(name)s works at another site.") % {"name": taker})
+    if taker.pk == giver.pk:
+        problems.append(_("You cannot take your own shift."))
+    return problems
+
+
+def eligible_takers(shift: Shift, giver: StaffMember) -> list[StaffMember]:
+    members = StaffMember.objects.filter(site=shift.site_id, user__is_active=True).exclude(
+        pk=giver.pk
+    )
+    return [m for m in members.select_related("user") if not taker_problems(shift, m, giver)]
+
+
+def shift_offer_create(
+    *, assignment: Assignment, offered_to: StaffMember | None = None
+) -> ShiftOffer:
+    """The person on `assignment` offers their place (to `offered_to`, or to everyone who
+    may take it); the colleagues concerned are mailed."""
+    shift, giver = assignment.shift, assignment.staff_member
+    if shift.starts_at <= timezone.now():
+        raise ValidationError(_("This shift has already started."))
+    if not shift_is_published(shift):
+        raise ValidationError(_("This shift is not published yet."))
+    if offered_to is not None and offered_to.site_id != shift.site_id:
+        raise ValidationError(_("%(name)s works at another site.") % {"name": offered_to})
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                offer = ShiftOffer.objects.create(
+                    shift=shift, offered_by=giver, offered_to=offered_to
+                )
+        except IntegrityError as error:
+            raise ValidationError(_("You already offered this shift.")) from error
+        takers = [offered_to] if offered_to else eligible_takers(shift, giver)
+        with mail_language():
+            notify(
+                user_ids=[m.user_id for m in takers],
+                kind=Kind.SWAP,
+                subject=_("shift offered"),
+                lines=[
+                    _("%(name)s offers you this shift: %(shift)s.")
+                    % {"name": giver, "shift": shift_label(shift)}
+                ],
+                link=page_url("staffing:open_shifts"),
+            )
+    return offer
+
+
+def offers_for(member: StaffMember):
+    """Open offers `member` may answer: made to them, or to everyone of their site."""
+    return (
+        ShiftOffer.objects.filter(status=Status.OFFERED, shift__starts_at__gt=timezone.now())
+        .filter(Q(offered_to=member) | Q(offered_to__isnull=True, shift__site=member.site_id))
+        .exclude(offered_by=member)
+        .select_related("shift__site", "offered_by__user")
+    )
+
+
+def shift_offer_accept(*, offer: ShiftOffer, taker: StaffMember) -> ShiftOffer:
+    """`taker` accepts; the rules are checked for both people now. Where the site approves
+    swaps automatically the shift changes hands at once, otherwise the coordinators are
+    asked."""
+    with transaction.atomic():
+        _lock_members(offer.offered_by, taker)
+        offer = (
+            ShiftOffer.objects.select_for_update().select_related("shift__site").get(pk=offer.pk)
+        )
+        if offer.status != Status.OFFERED:
+            raise ValidationError(_("This offer is no longer open."))
+        if offer.offered_to_id not in (None, taker.pk):
+            raise ValidationError(_("This offer was made to someone else."))
+        shift = offer.shift
+        problems = taker_problems(shift, taker, offer.offered_by) + giver_problems(
+            shift, offer.offered_by
+        )
+        if problems:
+            raise ValidationError(problems)
+        offer.status, offer.taken_by, offer.accepted_at = Status.ACCEPTED, taker, timezone.now()
+        offer.save(update_fields=["status", "taken_by", "accepted_at"])
+        if shift.site.swaps_auto_approve:
+            return _hand_over(offer, decided_by=None)
+        coordinators = StaffMember.objects.filter(
+            site=shift.site_id, user__groups__name=Role.SITE_COORDINATOR
+        ).values_list("user_id", flat=True)
+        with mail_language():
+            line = _("%(taker)s takes over %(giver)s's shift: %(shift)s.") % {
+                "taker": taker,
+                "giver": offer.offered_by,
+                "shift": shift_label(shift),
+            }
+            notify(
+                user_ids=[offer.offered_by.user_id],
+                kind=Kind.SWAP,
+                subject=_("your offer was accepted"),
+                lines=[line, _("The coordinator still has to approve it.")],
+                link=page_url("staffing:my_shifts"),
+            )
+            notify(
+                user_ids=list(coordinators),
+                kind=Kind.SWAP,
+                subject=_("swap to approve"),
+                lines=[line],
+                link=page_url("staffing:swaps"),
+            )
+    return offer
+
+
+def shift_offer_approve(*, offer: ShiftOffer, decided_by) -> ShiftOffer:
+    """The coordinator approves an accepted offer: the rules are checked again, then the
+    giver's assignment is released and the taker's created."""
+    with transaction.atomic():
+        offer = ShiftOffer.objects.select_related("offered_by", "taken_by").get(pk=offer.pk)
+        _lock_members(offer.offered_by, offer.taken_by or offer.offered_by)
+        offer = (
+            ShiftOffer.objects.select_for_update().select_related("shift__site").get(pk=offer.pk)
+        )
+        if offer.status != Status.ACCEPTED:
+            raise ValidationError(_("This offer is not waiting for approval."))
+        return _hand_over(offer, decided_by=decided_by)
+
+
+def shift_offer_refuse(*, offer: ShiftOffer, decided_by) -> ShiftOffer:
+    with transaction.atomic():
+        offer = (
+            ShiftOffer.objects.select_for_update().select_related("shift__site").get(pk=offer.pk)
+        )
+        if offer.status != Status.ACCEPTED:
+            raise ValidationError(_("This offer is not waiting for approval."))
+        offer.status, offer.decided_by, offer.decided_at = (
+            Status.REFUSED,
+            decided_by,
+            timezone.now(),
+        )
+        offer.save(update_fields=["status", "decided_by", "decided_at"])
+        with mail_language():
+            notify(
+                user_ids=[offer.offered_by.user_id, offer.taken_by.user_id],
+                kind=Kind.SWAP,
+                subject=_("swap refused"),
+                lines=[
+                    _("The coordinator refused the swap of this shift: %(shift)s.")
+                    % {"shift": shift_label(offer.shift)}
+                ],
+                link=page_url("staffing:my_shifts"),
+            )
+    return offer
+
+
+def shift_offer_withdraw(*, offer: ShiftOffer, member: StaffMember) -> ShiftOffer:
+    with transaction.atomic():
+        offer = ShiftOffer.objects.select_for_update().get(pk=offer.pk)
+        if offer.offered_by_id != member.pk or offer.status != Status.OFFERED:
+            raise ValidationError(_("This offer is no longer open."))
+        offer.status = Status.WITHDRAWN
+        offer.save(update_fields=["status"])
+    return offer
+
+
+def _hand_over(offer: ShiftOffer, *, decided_by) -> ShiftOffer:
+    shift, giver, taker = offer.shift, offer.offered_by, offer.taken_by
+    problems = taker_problems(shift, taker, giver) + giver_problems(shift, giver)
+    if problems:
+        raise ValidationError(problems)
+    assignment = Assignment.objects.filter(shift=shift, staff_member=giver).first()
+    if assignment is None:
+        raise ValidationError(_("%(name)s is no longer on this shift.") % {"name": giver})
+    ReleasedAssignment.objects.create(
+        shift=shift,
+        staff_member=giver,
+        starts_at=assignment.starts_at,
+        ends_at=assignment.ends_at,
+        reason=ReleasedAssignment.Reason.SWAP,
+        released_by=decided_by,
+    )
+    assignment.delete()
+    assignment_create(shift=shift, staff_member=taker, assigned_by=taker.user)
+    offer.status, offer.decided_by, offer.decided_at = Status.APPROVED, decided_by, timezone.now()
+    offer.save(update_fields=["status", "decided_by", "decided_at"])
+    with mail_language():
+        notify(
+            user_ids=[giver.user_id, taker.user_id],
+            kind=Kind.SWAP,
+            subject=_("swap approved"),
+            lines=[
+                _("%(taker)s now works this shift instead of %(giver)s: %(shift)s.")
+                % {"taker": taker, "giver": giver, "shift": shift_label(shift)}
+            ],
+            link=page_url("staffing:my_shifts"),
+        )
+    return offer
