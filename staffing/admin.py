@@ -215,7 +215,6 @@ class ConsultationAttendanceAdmin(admin.ModelAdmin):
     autocomplete_fields = ["staff_member"]
 
 
-from . import admin_planning  # noqa: E402,F401  (registers the planning models)
 # Day-to-day rostering (issue 9): history and settings, changed only through the services.
 class _ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
@@ -270,3 +269,5 @@ class ReminderRunAdmin(_ReadOnlyAdmin):
 
     def has_add_permission(self, request):
         return False
+
+from . import admin_planning  # noqa: E402,F401  (registers the planning models)
