@@ -270,4 +270,5 @@ class ReminderRunAdmin(_ReadOnlyAdmin):
     def has_add_permission(self, request):
         return False
 
+
 from . import admin_planning  # noqa: E402,F401  (registers the planning models)
