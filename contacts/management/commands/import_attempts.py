@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 # utf-8-sig strips a BOM; newline="" lets csv handle newlines inside quotes.
                 with (
                     file.open(encoding="utf-8-sig", newline="") as stream,
-                    command_progress(self, _("Attempts"), file.stat().st_size) as bar,
+                    command_progress(self, _("Attempts"), file.stat().st_size, _("rows")) as bar,
                 ):
                     result = attempts_import(counted_lines(stream, bar), dry_run=dry_run)
             except OSError as error:

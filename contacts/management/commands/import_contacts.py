@@ -94,7 +94,7 @@ class Command(BaseCommand):
     def _import(self, stream, size: int | None, dry_run: bool, batch_size: int) -> ImportResult:
         # Errors are printed as they are found: a bad file of a million rows shows its first
         # errors at once and does not collect them all in memory.
-        with command_progress(self, _("Contacts"), size) as bar:
+        with command_progress(self, _("Contacts"), size, _("rows")) as bar:
             return contacts_import(
                 counted_lines(stream, bar),
                 dry_run=dry_run,
