@@ -11,7 +11,7 @@ TEST_ENV := DEBUG=off SECRET_KEY=test-only-not-secret-but-long-enough-for-the-ke
 	CALLER_HASH_KEY=test-only-caller-key ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
 	SECURE_SSL_REDIRECT=off
 
-.PHONY: install install-dev run test lint security format messages bench-import bench clean bench-roster
+.PHONY: install install-dev run test lint security format messages bench-import bench clean bench-roster bench-load
 
 $(BIN)/python:
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -84,6 +84,16 @@ bench: $(VENV)/.installed-bench
 # forecast's backtest: pure Python, no database; about 1.5 minutes. Last line: one JSON object.
 bench-roster: install-dev
 	$(BIN)/python -m staffing.bench_roster
+# Pages under load (loadtest/): gunicorn on 127.0.0.1:8120 against BENCH_DB (run `make bench`
+# first: a million contacts), 20 responders and 2 coordinators in locust for 90 s; prints
+# p50/p95/p99 and errors per endpoint, the last line is one JSON object of ratios to /ping/.
+LOAD_RUN_TIME ?= 90s
+$(VENV)/.installed-load: pyproject.toml $(VENV)/.installed-dev
+	$(BIN)/python -m pip install --quiet ".[dev,load]"
+	@touch $@
+
+bench-load: $(VENV)/.installed-load
+	$(TEST_ENV) BENCH_DATABASE_URL=$(BENCH_DB) $(BIN)/python -m loadtest.run --run-time $(LOAD_RUN_TIME)
 
 clean:
 	rm -rf $(VENV) var

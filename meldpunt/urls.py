@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 from contacts.views import home
 from meldpunt.accounts.views import LoginView
 from meldpunt.audit_views import audit_list
+from meldpunt.ping import signed_in_ping
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -20,4 +21,5 @@ urlpatterns = [
     path("reports/evaluations/", include("reports.urls_evaluations")),
     path("audit/", include(([path("", audit_list, name="list")], "audit"))),
     path("admin/", admin.site.urls),
+    path("ping/", signed_in_ping, name="ping"),
 ]

@@ -1,10 +1,19 @@
 """Importing the call and chat attempt log (CSV format in DESIGN.md).
 
 All or nothing, idempotent by external_id, and in constant memory: the file is read as a
-stream and checked against the database one batch at a time.
+stream and each row's fields are checked as it is read (line and column of every problem).
+
+On PostgreSQL the checked rows go with COPY into a temporary staging table, and what needs
+the other rows is checked set-based: ids repeated in the file by a GROUP BY, ids stored
+before by the unique index in one INSERT ... SELECT ... ON CONFLICT DO NOTHING. A model
+instance and a bulk INSERT per batch cost ~80 µs a row (~12,000 rows/s); this path is bound
+by the CSV parsing and the index maintenance. Elsewhere (SQLite, the demo) batches are
+checked against the database and inserted with bulk_create.
 """
 
 import csv
+import hashlib
+import hmac
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,6 +22,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
@@ -93,6 +103,20 @@ def caller_hash(caller: str) -> str:
         return ""
     key = settings.CALLER_HASH_KEY
     return salted_hmac(CALLER_HASH_SALT, caller, secret=key, algorithm="sha256").hexdigest()
+
+
+def _caller_hasher():
+    """caller_hash with the key derived once (salted_hmac derives it per call): the same
+    digests, for a whole file."""
+    key = hashlib.sha256((CALLER_HASH_SALT + settings.CALLER_HASH_KEY).encode()).digest()
+
+    def hashed(caller: str) -> str:
+        caller = caller.strip()
+        if not caller:
+            return ""
+        return hmac.new(key, caller.encode(), hashlib.sha256).hexdigest()
+
+    return hashed
 
 
 def _external_id(value: str) -> str:
@@ -276,12 +300,139 @@ def _import_records(records, columns, last_old_id, batch_size, result: ImportRes
         _flush(batch, last_old_id, result)
 
 
+_STAGING = "attempt_import_rows"
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_STAGED_COLUMNS = (
+    "line",
+    "external_id",
+    "channel",
+    "started_at",
+    "wait_seconds",
+    "talk_seconds",
+    "answered",
+    "caller_hash",
+)
+
+
+def _stage_records(records, columns, result: ImportResult) -> int:
+    """PostgreSQL: check every row's fields and COPY the good ones into the staging table;
+    returns the number of rows staged."""
+    parsers = dict(PARSERS, caller=_caller_hasher())
+    positions = [(columns.index(name), name, parsers[name]) for name in columns]
+    width = len(columns)
+    staged = 0
+    pending: list[str] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_STAGING} (line integer, external_id text, "
+            "channel text, started_at timestamptz, wait_seconds integer, "
+            "talk_seconds integer, answered boolean, caller_hash text) ON COMMIT DROP"
+        )
+        copy_sql = f"COPY {_STAGING} ({', '.join(_STAGED_COLUMNS)}) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:
+            for line, row in records:
+                if not row:
+                    continue  # a blank line, e.g. at the end of the file
+                result.rows_read += 1
+                if len(row) != width:
+                    result.refuse(
+                        line,
+                        None,
+                        _("Expected %(expected)s fields, found %(found)s.")
+                        % {"expected": width, "found": len(row)},
+                    )
+                    continue
+                parsed = {}
+                for position, name, parse in positions:
+                    try:
+                        parsed[name] = parse(row[position])
+                    except _ValueInvalid as invalid:
+                        result.refuse(line, name, str(invalid))
+                if len(parsed) < width:
+                    continue
+                if not parsed["answered"] and parsed["talk_seconds"]:
+                    result.refuse(
+                        line, "talk_seconds", _("An unanswered attempt has no conversation time.")
+                    )
+                    continue
+                # COPY's text format written here: write_row adapts value by value
+                # (~6 µs a row). The id is the only free text (escaped); channel, hash,
+                # numbers and the UTC instant cannot hold a tab, newline or backslash.
+                pending.append(
+                    f"{line}\t{parsed['external_id'].translate(_COPY_ESCAPES)}\t"
+                    f"{parsed['channel']}\t{parsed['started_at'].isoformat()}\t"
+                    f"{parsed['wait_seconds']}\t{parsed['talk_seconds']}\t"
+                    f"{'t' if parsed['answered'] else 'f'}\t{parsed.get('caller', '')}\n"
+                )
+                if len(pending) >= 5000:
+                    copy.write("".join(pending))
+                    pending.clear()
+                staged += 1
+            copy.write("".join(pending))
+    return staged
+
+
+def _import_staged(staged: int, result: ImportResult) -> None:
+    """PostgreSQL: refuse ids repeated in the file, then insert the staged rows whose id is
+    not stored yet (the unique index skips the others)."""
+    table = connection.ops.quote_name(CallAttempt._meta.db_table)
+    with connection.cursor() as cursor:
+        # The later lines of an id that appears more than once and was not stored before
+        # (a stored id is skipped however often the file repeats it).
+        cursor.execute(
+            f"""
+            SELECT s.line, s.external_id, COUNT(*) OVER ()
+            FROM {_STAGING} s
+            JOIN (SELECT external_id, MIN(line) AS first_line FROM {_STAGING}
+                  GROUP BY external_id HAVING COUNT(*) > 1) d
+              ON d.external_id = s.external_id AND s.line > d.first_line
+            WHERE NOT EXISTS (SELECT 1 FROM {table} a WHERE a.external_id = s.external_id)
+            ORDER BY s.line LIMIT %s
+            """,  # noqa: S608  # nosec B608 - table names from the model and a constant
+            [MAX_PROBLEMS_KEPT],
+        )
+        repeated = cursor.fetchall()
+        for line, external_id, _total in repeated:
+            result.refuse(
+                line,
+                "external_id",
+                _("%(value)r appears earlier in this file.") % {"value": external_id},
+            )
+        if repeated:
+            result.problem_count += repeated[0][2] - len(repeated)
+        if not result.ok:
+            # Nothing is written; say how many rows would have been.
+            cursor.execute(
+                f"""
+                SELECT COUNT(*) FILTER (WHERE a.id IS NOT NULL),
+                       COUNT(DISTINCT s.external_id) FILTER (WHERE a.id IS NULL)
+                FROM {_STAGING} s LEFT JOIN {table} a ON a.external_id = s.external_id
+                """  # noqa: S608  # nosec B608
+            )
+            result.skipped, result.imported = cursor.fetchone()
+            return
+        now = timezone.now()
+        names = ", ".join(_STAGED_COLUMNS[1:])
+        cursor.execute(
+            f"""
+            INSERT INTO {table} ({names}, created_at, updated_at)
+            SELECT {names}, %s, %s FROM {_STAGING}
+            ORDER BY started_at  -- neighbours in the started_at indexes: 5.3 s to 3.3 s
+            ON CONFLICT (external_id) DO NOTHING
+            """,  # noqa: S608  # nosec B608
+            [now, now],
+        )
+        result.imported = cursor.rowcount
+        result.skipped = staged - result.imported
+
+
 def attempts_import(file, *, dry_run: bool = False, batch_size: int = 5000) -> ImportResult:
     """Import the attempt log from `file`, a text stream opened with newline="" (and
     encoding="utf-8-sig").
 
     One transaction: any problem, or a dry run, rolls everything back, so the figures never
     rest on half a file. Rows whose external_id was already stored are skipped and counted.
+    `batch_size` applies to the row-by-row path (not PostgreSQL).
     """
     result = ImportResult(dry_run=dry_run)
     started = time.monotonic()
@@ -291,10 +442,6 @@ def attempts_import(file, *, dry_run: bool = False, batch_size: int = 5000) -> I
             # queued one after the other, the second simply skips what the first stored.
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
-        # Rows inserted by this import get higher ids: that is how the stored rows of
-        # earlier imports are told apart from repeats within this file.
-        last_old_id = CallAttempt.objects.aggregate(last=Max("id"))["last"] or 0
-
         records = _records(file, result)
         header = next(records, None)
         if header is None:
@@ -302,7 +449,17 @@ def attempts_import(file, *, dry_run: bool = False, batch_size: int = 5000) -> I
                 result.refuse(1, None, _("The file is empty; expected a header row."))
         else:
             columns = _columns_from_header(header[1], result)
-            if columns is not None:
+            if columns is not None and connection.vendor == "postgresql":
+                staged = _stage_records(records, columns, result)
+                _import_staged(staged, result)
+                with connection.cursor() as cursor:
+                    # ON COMMIT DROP alone would leave it to a surrounding transaction.
+                    cursor.execute(f"DROP TABLE {_STAGING}")
+                result.problems.sort(key=lambda problem: problem.line)
+            elif columns is not None:
+                # Rows inserted by this import get higher ids: that is how the stored rows
+                # of earlier imports are told apart from repeats within this file.
+                last_old_id = CallAttempt.objects.aggregate(last=Max("id"))["last"] or 0
                 _import_records(records, columns, last_old_id, batch_size, result)
 
         if dry_run or not result.ok:

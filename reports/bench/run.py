@@ -24,7 +24,11 @@ FINAL_KEYS = (
     "naive_s",
     "duckdb_s",
     "report_peak_rss_mb",
+    "rebuild_vs_duckdb",
+    "day_vs_rebuild",
 )
+# Smaller years generated and rebuilt first (then removed): does the rebuild grow linearly?
+SCALING_CONTACTS = (100_000, 300_000)
 
 
 def say(text: str) -> None:
@@ -141,6 +145,50 @@ def _differences(left: dict, right: dict, path: str = "") -> list[str]:
     return out
 
 
+def _register_empty() -> None:
+    """Remove every generated row and aggregate (the bench database's own data)."""
+    from django.db import connection
+
+    from contacts.models import CallAttempt, Contact, Victim
+    from reports.models import AggregateRun, DailyAttemptCount, DailyCount, MonthlyCount
+
+    models = [
+        Contact.forms_of_violence.through,
+        Victim,
+        CallAttempt,
+        Contact,
+        DailyCount,
+        MonthlyCount,
+        DailyAttemptCount,
+        AggregateRun,
+    ]
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+    with connection.cursor() as cursor:
+        # Checks Django defers to the end of a surrounding transaction (a test) first:
+        # TRUNCATE refuses a table with pending ones.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+def _scaling(sizes, seed: int) -> dict[str, float]:
+    """Full-year rebuild time of generated years of `sizes` contacts, one after the other."""
+    from reports.bench.generate import rows_load, sites_ensure, year_generate
+    from reports.services.aggregates import aggregates_rebuild_range
+
+    first, last = date(YEAR, 1, 1), date(YEAR, 12, 31)
+    times = {}
+    for size in sizes:
+        _register_empty()
+        rows_load(year_generate(YEAR, size, sites_ensure(), seed=seed))
+        seconds, _times, _run = timed(
+            lambda: aggregates_rebuild_range(first, last, now=AFTER_YEAR), 1
+        )
+        times[str(size)] = round(seconds, 3)
+        say(f"scaling: full rebuild at {size} contacts: {seconds:.3f} s; {_load()}")
+    _register_empty()
+    return times
+
+
 def bench(contacts: int, runs: int, seed: int, env: dict, *, reuse: bool = False) -> dict:
     from django.db import connection
 
@@ -152,6 +200,9 @@ def bench(contacts: int, runs: int, seed: int, env: dict, *, reuse: bool = False
     extra: dict = {}
     say(f"machine: {_load()}; database {connection.settings_dict['NAME']}")
 
+    scaling = {}
+    if not reuse:
+        scaling = _scaling([size for size in SCALING_CONTACTS if size < contacts], seed)
     started = time.perf_counter()
     if reuse:
         from reports.models import AggregateLock
@@ -177,6 +228,21 @@ def bench(contacts: int, runs: int, seed: int, env: dict, *, reuse: bool = False
         lambda: aggregates_rebuild_range(first, last, now=AFTER_YEAR), runs, once_above=120
     )
     say(f"full rebuild of {YEAR} (aggregates_rebuild_range, 365 days): {_fmt(times)} s; {_load()}")
+    scaling[str(contacts)] = round(rebuild_s, 3)
+    extra["rebuild_scaling_s"] = scaling
+    sizes = sorted(scaling, key=int)
+    if len(sizes) > 1:
+        # Seconds per contact of each size relative to the smallest: ≤ 1 is linear or better.
+        per_contact = {size: scaling[size] / int(size) for size in sizes}
+        extra["rebuild_per_contact_vs_smallest"] = {
+            size: round(per_contact[size] / per_contact[sizes[0]], 2) for size in sizes
+        }
+        say(
+            f"scaling: {scaling} s; per contact vs {sizes[0]}: "
+            f"{extra['rebuild_per_contact_vs_smallest']}"
+        )
+    else:
+        say("scaling: not measured (--reuse, or --contacts at most the smallest size)")
 
     day = _busy_weekday(YEAR)
     day_rebuild_s, times, _none = timed(lambda: aggregates_rebuild_day(day), max(runs, 5))
@@ -231,6 +297,9 @@ def bench(contacts: int, runs: int, seed: int, env: dict, *, reuse: bool = False
         "naive_s": round(naive_s, 3),
         "duckdb_s": round(duckdb_s, 4),
         "report_peak_rss_mb": round(peak, 1),
+        # The targets of issue 12, as ratios measured in this same run.
+        "rebuild_vs_duckdb": round(rebuild_s / duckdb_s, 2) if duckdb_s else None,
+        "day_vs_rebuild": round(day_rebuild_s / rebuild_s, 4) if rebuild_s else None,
     }
     extra["naive_over_report"] = round(naive_s / report_s, 1) if report_s else None
     return {"extra": extra, "result": result}

@@ -32,7 +32,9 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -54,7 +56,7 @@ from reports.models import (
 from staffing.services.opening_hours import OpeningSchedule
 from staffing.services.time import BRUSSELS, dates_between, day_start, local_date
 
-from .counting import everything_count
+from .counting import range_count
 
 logger = logging.getLogger(__name__)
 
@@ -115,15 +117,14 @@ def _days_replace(days: list[date], schedule: OpeningSchedule) -> None:
         else:
             runs.append([day])
     for run in runs:
-        counts = everything_count(
-            day_start(run[0]), day_start(run[-1] + timedelta(days=1)), schedule
-        )
+        start, end = day_start(run[0]), day_start(run[-1] + timedelta(days=1))
         DailyCount.objects.filter(day__gte=run[0], day__lte=run[-1]).delete()
         DailyAttemptCount.objects.filter(day__gte=run[0], day__lte=run[-1]).delete()
+        counts = range_count(start, end, schedule)
         _insert(
             DailyCount,
             ["day", "site_id", "channel", "dimension", "value", "contacts", "victims"],
-            [(*key, *cell) for key, cell in sorted(counts.contacts.items())],
+            [(*key, *cell) for key, cell in counts.contacts.items()],
         )
         _insert(
             DailyAttemptCount,
@@ -138,7 +139,7 @@ def _days_replace(days: list[date], schedule: OpeningSchedule) -> None:
                 "wait_seconds_sum",
                 "talk_seconds_sum",
             ],
-            [(*key, *cell) for key, cell in sorted(counts.attempts.items())],
+            [(*key, *cell) for key, cell in counts.attempts.items()],
         )
 
 
@@ -166,21 +167,74 @@ def _month_rollup(month: date) -> None:
         cursor.execute(sql, [month, month, _next_month(month), Dimension.HOUR.value])
 
 
-def aggregates_rebuild(days: Iterable[date], *, schedule: OpeningSchedule | None = None) -> int:
+# Months rebuilt side by side on PostgreSQL, each on its own connection and in its own
+# transaction: while one month's rows are read or written by PostgreSQL, the other's are
+# tallied in Python (numpy), so both cores work.
+REBUILD_CONNECTIONS = 2
+
+# Called after each month with (days done, days in all); see aggregates_rebuild_range.
+_progress: ContextVar[Callable[[int, int], None] | None] = ContextVar(
+    "aggregates_progress", default=None
+)
+
+
+def _month_rebuild(month: date, days: list[date], schedule: OpeningSchedule) -> None:
+    with transaction.atomic():
+        _days_replace(days, schedule)
+        _month_rollup(month)
+
+
+def _month_rebuild_on_own_connection(month, days, schedule) -> None:
+    try:
+        _month_rebuild(month, days, schedule)
+    finally:
+        connection.close()  # this worker thread's connection
+
+
+def aggregates_rebuild(
+    days: Iterable[date],
+    *,
+    schedule: OpeningSchedule | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Rebuild the daily rows of `days` and the monthly rollup of their months.
 
     One transaction per month (its days and its rollup); returns the number of days rebuilt.
     Does not take the lock: callers that may run concurrently use the run functions below.
+    `progress(days_done, days_total)` is called after each month.
     """
     schedule = schedule or OpeningSchedule.load()
+    progress = progress or _progress.get()
     per_month: dict[date, list[date]] = defaultdict(list)
     for day in set(days):
         per_month[_month_of(day)].append(day)
-    for month in sorted(per_month):
-        with transaction.atomic():
-            _days_replace(per_month[month], schedule)
-            _month_rollup(month)
-    return sum(len(month_days) for month_days in per_month.values())
+    total = sum(len(month_days) for month_days in per_month.values())
+    done = 0
+    months = sorted(per_month)
+    # Inside an outer transaction (a test, a caller's atomic block) other connections would
+    # not see its rows: then one month after the other on this connection. SQLite has one
+    # writer at a time anyway.
+    side_by_side = (
+        connection.vendor == "postgresql" and len(months) > 1 and not connection.in_atomic_block
+    )
+    if side_by_side:
+        with ThreadPoolExecutor(max_workers=REBUILD_CONNECTIONS) as pool:
+            futures = {
+                pool.submit(_month_rebuild_on_own_connection, m, per_month[m], schedule): m
+                for m in months
+            }
+            for future in as_completed(futures):
+                future.result()
+                done += len(per_month[futures[future]])
+                if progress:
+                    progress(done, total)
+        return total
+    for month in months:
+        _month_rebuild(month, per_month[month], schedule)
+        done += len(per_month[month])
+        if progress:
+            progress(done, total)
+    return total
 
 
 def aggregates_rebuild_day(day: date, *, schedule: OpeningSchedule | None = None) -> None:
@@ -318,10 +372,20 @@ def _run(kind: str, now: datetime, choose_days) -> AggregateRun:
     return run
 
 
-def aggregates_rebuild_changed(*, now: datetime | None = None) -> AggregateRun:
+def aggregates_rebuild_changed(
+    *, now: datetime | None = None, progress: Callable[[int, int], None] | None = None
+) -> AggregateRun:
     """The nightly run: rebuild yesterday and every earlier day that changed since the last
     successful nightly run (see the module docstring). Raises AggregatesBusy while another
-    rebuild runs."""
+    rebuild runs. `progress` as for aggregates_rebuild_range."""
+    token = _progress.set(progress)
+    try:
+        return _rebuild_changed(now=now)
+    finally:
+        _progress.reset(token)
+
+
+def _rebuild_changed(*, now: datetime | None) -> AggregateRun:
     now = now or timezone.now()
     yesterday = local_date(now) - timedelta(days=1)
 
@@ -352,10 +416,23 @@ def _after_changed(run: AggregateRun, dirty: list[tuple[int, date]], yesterday: 
 
 
 def aggregates_rebuild_range(
-    first_day: date, last_day: date, *, now: datetime | None = None
+    first_day: date,
+    last_day: date,
+    *,
+    now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> AggregateRun:
     """Rebuild every day from `first_day` to `last_day` (both included). Days from today on
-    are left to the live count. Raises AggregatesBusy while another rebuild runs."""
+    are left to the live count. Raises AggregatesBusy while another rebuild runs.
+    `progress(days_done, days_total)` is called after each month."""
+    token = _progress.set(progress)
+    try:
+        return _rebuild_range(first_day, last_day, now=now)
+    finally:
+        _progress.reset(token)
+
+
+def _rebuild_range(first_day: date, last_day: date, *, now: datetime | None) -> AggregateRun:
     now = now or timezone.now()
     yesterday = local_date(now) - timedelta(days=1)
 

@@ -48,7 +48,7 @@ from staffing.services.opening_hours import OpeningSchedule
 from staffing.services.time import BRUSSELS, day_start, local_date
 
 from .aggregates import aggregated_through
-from .counting import SCALAR_DIMENSIONS, age_gender_value, everything_count
+from .counting import SCALAR_DIMENSIONS, age_gender_value, range_count
 
 MONTHS = [str(month) for month in range(1, 13)]
 
@@ -148,7 +148,7 @@ def _tally_live(tally: _Tally, start: datetime, end: datetime, site: Site | None
         piece_end = min(
             end, day_start(date(month.year + month.month // 12, month.month % 12 + 1, 1))
         )
-        counts = everything_count(start, piece_end, schedule, site_id=site_id)
+        counts = range_count(start, piece_end, schedule, site_id=site_id)
         for (day, _site, channel, dimension, value), cell in counts.contacts.items():
             tally.add(day.month, channel, dimension, value, cell[0], cell[1])
         for (_day, _channel, _hour, _answered, outside, misdial), cell in counts.attempts.items():

@@ -85,3 +85,19 @@ def test_duckdb_figures_equal_the_naive_figures_on_a_generated_year(tmp_path):
     assert columnar["total_contacts"] == 1500
     assert 0 < columnar["outside_opening_hours"]["contacts"] < 1500
     assert columnar["outside_opening_hours"]["likely_misdials"] > 0
+
+
+@pytest.mark.django_db
+def test_scaling_rebuilds_each_size_and_leaves_the_register_empty():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the bench database is PostgreSQL (TRUNCATE)")
+    from contacts.models import Contact
+    from reports.bench import run
+    from reports.models import DailyCount
+
+    times = run._scaling([40, 80], seed=3)
+    assert set(times) == {"40", "80"} and all(seconds > 0 for seconds in times.values())
+    assert not Contact.objects.exists() and not DailyCount.objects.exists()
+    assert {"rebuild_vs_duckdb", "day_vs_rebuild"} <= set(run.FINAL_KEYS)

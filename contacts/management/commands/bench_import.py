@@ -1,4 +1,5 @@
-"""Measure the contact import on a generated file: rows per second and peak memory."""
+"""Measure the imports on generated files: contacts and attempt log, rows per second, peak
+memory, and a raw COPY of the same contact file into a bare table as the yardstick."""
 
 import csv
 import json
@@ -6,15 +7,17 @@ import random
 import resource
 import secrets
 import tempfile
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from contacts.management.commands.import_contacts import import_summary
 from contacts.models import (
     AwarenessSource,
+    CallAttempt,
     CallerAgeGroup,
     CallerRole,
     Case,
@@ -28,6 +31,8 @@ from contacts.models import (
     ViolenceContext,
     ViolenceForm,
 )
+from contacts.services.attempts import REQUIRED_COLUMNS as ATTEMPT_COLUMNS
+from contacts.services.attempts import attempts_import
 from contacts.services.imports import (
     BRUSSELS,
     COLUMNS,
@@ -54,9 +59,10 @@ DELETE_CHUNK = 5000
 
 class Command(BaseCommand):
     help = (
-        "Generate a contact CSV of --rows rows, import it as import_contacts does, print "
-        "rows/s and peak memory (last line: JSON). Writes real rows: refuses a database that "
-        "has contacts unless --yes; removes what it imported unless --keep."
+        "Generate a contact CSV and an attempt log of --rows rows each, import them as "
+        "import_contacts and import_attempts do, COPY the contact file into a bare table, "
+        "print rows/s and peak memory (last line: JSON). Writes real rows: refuses a database "
+        "that has contacts unless --yes; removes what it imported unless --keep."
     )
 
     def add_arguments(self, parser):
@@ -86,6 +92,7 @@ class Command(BaseCommand):
             path = Path(directory) / "contacts.csv"
             _generate(path, rows=rows, token=token, seed=seed)
             size_mb = path.stat().st_size / 1_048_576
+            copy_seconds = _copy_bare(path)
             with path.open("rb") as stream:
                 try:
                     result = contacts_import(
@@ -93,22 +100,93 @@ class Command(BaseCommand):
                     )
                 except ContactImportError as error:
                     raise CommandError(f"{error.result.error_count} errors") from None
+            attempts_path = Path(directory) / "attempts.csv"
+            _generate_attempts(attempts_path, rows=rows, token=token, seed=seed)
+            with attempts_path.open(encoding="utf-8", newline="") as stream:
+                attempts = attempts_import(stream)
+            if not attempts.ok:
+                raise CommandError(f"attempts: {attempts.problems[:5]}")
         # ru_maxrss is in KiB on Linux: the peak of the whole process, generation included.
         peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         self.stdout.write(f"{size_mb:.1f} MB CSV")
         self.stdout.write(import_summary(result))
+        copy_rows_s = result.rows_read / copy_seconds if copy_seconds else None
+        if copy_rows_s:
+            self.stdout.write(
+                f"raw COPY of the same file into a bare table: {copy_seconds:.2f} s "
+                f"({copy_rows_s:.0f} rows/s)"
+            )
+        self.stdout.write(
+            f"attempt log: {attempts.rows_read} rows, {attempts.imported} imported in "
+            f"{attempts.seconds:.2f} s ({attempts.rows_per_second:.0f} rows/s)"
+        )
         if not keep:
             _remove(token, counters_before)
+        import_rows_s = result.rows_per_second
         self.stdout.write(
             json.dumps(
                 {
                     "rows": result.rows_read,
-                    "seconds": round(result.seconds, 2),
-                    "rows_per_s": round(result.rows_per_second),
+                    "import_rows_s": round(import_rows_s),
+                    "copy_rows_s": round(copy_rows_s) if copy_rows_s else None,
+                    # How many times slower the import is than the raw COPY (target ≤ 5).
+                    "import_vs_copy": round(copy_rows_s / import_rows_s, 1)
+                    if copy_rows_s and import_rows_s
+                    else None,
+                    "attempts_rows_s": round(attempts.rows_per_second),
                     "peak_rss_mb": round(peak_rss_mb, 1),
                 }
             )
         )
+
+
+def _copy_bare(path: Path) -> float | None:
+    """Seconds to COPY the file into a table of text columns without keys or indexes (in a
+    transaction rolled back): the floor any import of the file could reach. None where
+    there is no COPY (SQLite)."""
+    if connection.vendor != "postgresql":
+        return None
+    with path.open(encoding="utf-8", newline="") as stream:
+        header = next(csv.reader(stream))
+    columns = ", ".join(f'"{name}" text' for name in header)
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE bench_bare_copy ({columns})")
+        with (
+            cursor.cursor.copy(
+                "COPY bench_bare_copy FROM STDIN WITH (FORMAT csv, HEADER true)"
+            ) as copy,
+            path.open("rb") as stream,
+        ):
+            while block := stream.read(1 << 20):
+                copy.write(block)
+        seconds = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_bare_copy")
+        transaction.set_rollback(True)
+    return seconds
+
+
+def _generate_attempts(path: Path, *, rows: int, token: str, seed: int) -> None:
+    """An attempt log: answered and unanswered phone and chat attempts, with callers."""
+    rng = random.Random(seed)  # noqa: S311 - test data, not secrets  # nosec B311
+    span = int((LAST - FIRST).total_seconds())
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([*ATTEMPT_COLUMNS, "caller"])
+        for n in range(rows):
+            started = FIRST + timedelta(seconds=rng.randrange(span))
+            answered = rng.random() < 0.8
+            writer.writerow(
+                [
+                    f"bench-{token}-a{n:08d}",
+                    "phone" if rng.random() < 0.78 else "chat",
+                    started.astimezone(BRUSSELS).isoformat(),
+                    rng.randint(0, 300),
+                    rng.randint(30, 2400) if answered else 0,
+                    int(answered),
+                    f"+3247{rng.randrange(10**7):07d}",
+                ]
+            )
 
 
 def _counters() -> dict[tuple[str, int], int]:
@@ -121,6 +199,14 @@ def _remove(token: str, counters_before: dict[tuple[str, int], int]) -> None:
         contacts = Contact.objects.filter(external_id__startswith=f"bench-{token}-")
         while chunk := list(contacts.values_list("pk", flat=True)[:DELETE_CHUNK]):
             Contact.objects.filter(pk__in=chunk).delete()
+        # One statement: the bookkeeping receivers of a deletion (days to rebuild) do not
+        # matter for generated rows.
+        table = connection.ops.quote_name(CallAttempt._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE external_id LIKE %s",  # noqa: S608  # nosec B608
+                [f"bench-{token}-a%"],
+            )
         Case.objects.filter(reference__startswith=f"B{token}-").delete()
         for (kind, year), after in _counters().items():
             before = counters_before.get((kind, year))

@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from contacts.services.attempts import attempts_import
 from meldpunt.audit import Action, audit_record, cli_username
+from meldpunt.progress import command_progress, counted_lines
 
 
 class Command(BaseCommand):
@@ -23,11 +24,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: Path, dry_run: bool, **options):
+        self.verbosity = options["verbosity"]
         with translation.override(settings.LANGUAGE_CODE):
             try:
                 # utf-8-sig strips a BOM; newline="" lets csv handle newlines inside quotes.
-                with file.open(encoding="utf-8-sig", newline="") as stream:
-                    result = attempts_import(stream, dry_run=dry_run)
+                with (
+                    file.open(encoding="utf-8-sig", newline="") as stream,
+                    command_progress(self, _("Attempts"), file.stat().st_size, _("rows")) as bar,
+                ):
+                    result = attempts_import(counted_lines(stream, bar), dry_run=dry_run)
             except OSError as error:
                 raise CommandError(error) from error
 
@@ -69,6 +74,8 @@ class Command(BaseCommand):
                     "Dry run: %(read)s rows read, %(imported)s would be imported, "
                     "%(skipped)s skipped (already stored), %(rate).0f rows/s; nothing stored."
                 )
+            if self.verbosity < 1:
+                return
             self.stdout.write(
                 summary
                 % {

@@ -14,6 +14,7 @@ from contacts.services.imports import (
     contacts_import,
 )
 from meldpunt.audit import Action, audit_record, cli_username
+from meldpunt.progress import command_progress, counted_lines
 
 
 def import_summary(result: ImportResult) -> str:
@@ -57,15 +58,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: str, dry_run: bool, batch_size: int, **options):
+        self.verbosity = options["verbosity"]
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         with translation.override(settings.LANGUAGE_CODE):
             try:
                 if file == "-":
-                    result = self._import(sys.stdin.buffer, dry_run, batch_size)
+                    result = self._import(sys.stdin.buffer, None, dry_run, batch_size)
                 else:
                     with Path(file).open("rb") as stream:
-                        result = self._import(stream, dry_run, batch_size)
+                        size = Path(file).stat().st_size
+                        result = self._import(stream, size, dry_run, batch_size)
             except OSError as error:
                 raise CommandError(error) from error
             except ContactImportError as error:
@@ -85,14 +88,19 @@ class Command(BaseCommand):
                 f"rows={result.rows_read} imported={result.imported} "
                 f"present={result.already_present} victims={result.victims}",
             )
-            self.stdout.write(import_summary(result))
+            if self.verbosity >= 1:
+                self.stdout.write(import_summary(result))
 
-    def _import(self, stream, dry_run: bool, batch_size: int) -> ImportResult:
+    def _import(self, stream, size: int | None, dry_run: bool, batch_size: int) -> ImportResult:
         # Errors are printed as they are found: a bad file of a million rows shows its first
         # errors at once and does not collect them all in memory.
-        return contacts_import(
-            stream, dry_run=dry_run, batch_size=batch_size, on_error=self.stderr.write
-        )
+        with command_progress(self, _("Contacts"), size, _("rows")) as bar:
+            return contacts_import(
+                counted_lines(stream, bar),
+                dry_run=dry_run,
+                batch_size=batch_size,
+                on_error=self.stderr.write,
+            )
 
 
 def _audit(file: str, dry_run: bool, counts: str) -> None:
