@@ -84,6 +84,7 @@ bench: $(VENV)/.installed-bench
 # forecast's backtest: pure Python, no database; about 1.5 minutes. Last line: one JSON object.
 bench-roster: install-dev
 	$(BIN)/python -m staffing.bench_roster
+
 # Pages under load (loadtest/): gunicorn on 127.0.0.1:8120 against BENCH_DB (run `make bench`
 # first: a million contacts), 20 responders and 2 coordinators in locust for 90 s; prints
 # p50/p95/p99 and errors per endpoint, the last line is one JSON object of ratios to /ping/.
