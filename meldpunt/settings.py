@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.checks.security.base import _check_secret_key as secret_key_passes_django_check
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -82,12 +83,11 @@ CALLER_HASH_KEY = env.str("CALLER_HASH_KEY", default="")
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY is not set; see .env.example.")
-# The same bar as Django's deploy check (security.W009), but refused, not just warned about;
-# and not the placeholder of .env.example.
+# Django's own deploy check (security.W009: at least 50 characters, at least 5 different
+# ones, not "django-insecure-"), refused rather than warned about; and not the placeholder of
+# .env.example.
 if not DEBUG and (
-    len(SECRET_KEY) < 50
-    or len(set(SECRET_KEY)) < 5
-    or SECRET_KEY.startswith(("django-insecure-", "change-me"))
+    not secret_key_passes_django_check(SECRET_KEY) or SECRET_KEY.startswith("change-me")
 ):
     raise ImproperlyConfigured(
         "SECRET_KEY is too weak: use at least 50 random characters (see .env.example)."
@@ -167,6 +167,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A NUL byte or an overlong path or query string: a 400 (in the user's language) before
+    # any view or query sees it.
+    "meldpunt.validation.RejectHostileInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -228,10 +231,16 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "meldpunt.accounts.lockout.client_ip"
+# The user name as counted, cut to the longest possible user name (no 500 for 256+ characters).
+AXES_USERNAME_CALLABLE = "meldpunt.validation.login_username"
 # A lockout lasts 15 minutes from the last counted failure; attempts during it do not extend
 # it, so the one who is locked out knows when to try again.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 OTP_TOTP_ISSUER = "Meldpunt"
+# Administrators never see another user's TOTP secret or QR code in the admin: a lost phone
+# means deleting the device (README). Also keeps the admin's config views, which look a
+# device up without a 404, out of reach.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "nl-be"
 # Each language in its own name, so anyone can find theirs in the switch.

@@ -41,6 +41,7 @@ from meldpunt.channels import Channel
 from staffing.models import Site
 
 from ..models import (
+    NOTES_MAX_LENGTH,
     AwarenessSource,
     CallerAgeGroup,
     CallerRole,
@@ -332,6 +333,9 @@ class _Importer:
             refuse(
                 "follow_up_needed", _("“%(value)s” is not 1, 0 or blank.") % {"value": follow_up}
             )
+
+        if len(values["notes"]) > NOTES_MAX_LENGTH:
+            refuse("notes", _("longer than %(max)s characters.") % {"max": NOTES_MAX_LENGTH})
 
         case_reference = value("case") or None
         if case_reference and len(case_reference) > _CASE_REFERENCE_MAX:

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
+from meldpunt.validation import date_in_range
 from staffing.models import Site, site_of
 
 
@@ -31,10 +32,7 @@ def chosen_day(request) -> date:
     raw = request.GET.get("week") or request.POST.get("week")
     if not raw:
         return timezone.localdate()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Http404 from None
+    return date_in_range(raw)  # far weeks overflowed the date arithmetic
 
 
 def may_plan(user, site: Site) -> bool:

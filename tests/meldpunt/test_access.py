@@ -27,6 +27,11 @@ SAMPLE = {
     "slug": "x",
     "path": "x",
     "uuid": "00000000-0000-0000-0000-000000000000",
+    # The project's own converters (meldpunt/converters.py).
+    "ref": "x",
+    "id": "1",
+    "year": "2020",
+    "token": "x",
 }
 
 
