@@ -8,4 +8,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meldpunt.settings")
 
 app = Celery("meldpunt")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["staffing", "contacts", "reports"])
+app.autodiscover_tasks(["meldpunt", "staffing", "contacts", "reports"])
+
+
+@app.on_after_finalize.connect
+def _count_task_outcomes(sender, **kwargs):
+    from meldpunt.metrics import connect_celery_signals
+
+    connect_celery_signals()

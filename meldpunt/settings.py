@@ -137,6 +137,48 @@ if _proxy_ssl_header:
 if SECURE_HSTS_SECONDS < 0:
     raise ImproperlyConfigured("SECURE_HSTS_SECONDS must not be negative.")
 
+# Operations (docs/deploy.md). Error mail: ADMINS="Name <a@example.org>,b@example.org",
+# sent through EMAIL_URL (smtp+tls://user:password@host:587); reports carry no POST values
+# and no local variables (meldpunt/observability.py).
+ADMINS = [("", address) for address in env.list("ADMINS", default=[])]
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+SERVER_EMAIL = env.str("SERVER_EMAIL", default="meldpunt@localhost")
+DEFAULT_FROM_EMAIL = SERVER_EMAIL
+DEFAULT_EXCEPTION_REPORTER_FILTER = "meldpunt.observability.PersonalDataFilter"
+# Optional Sentry: only when SENTRY_DSN is set, scrubbed of personal data.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from meldpunt.observability import sentry_init
+
+    sentry_init(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
+# /metrics (Prometheus): for a request with `Authorization: Bearer METRICS_TOKEN`, or from
+# one of METRICS_ALLOWED_IPS; a 404 for anyone else (meldpunt/metrics.py).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = set(env.list("METRICS_ALLOWED_IPS", default=[]))
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters.")
+# Static files with a content hash in their names, cached for a year by browsers and proxies
+# (WhiteNoise's CompressedManifestStaticFilesStorage). Needs `collectstatic` first, so it is
+# on where that runs (`make serve`, the systemd units) and off for `make run` and the tests.
+STATIC_HASHED = env_flag("STATIC_HASHED", default=False)
+
+# Celery reliability (docs/deploy.md). Tasks marked idempotent are acknowledged after they
+# ran (acks_late), and given back to the queue when the worker process dies under them.
+# Redis gives an unacknowledged task to another worker after CELERY_VISIBILITY_TIMEOUT
+# seconds; a longer task is then delivered twice, which the rebuild lock turns into a skip.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+# The rebuild lock is a lease: renewed every third of this by the running rebuild, so it
+# expires this long after a crash (reports/services/aggregates.py).
+REPORTS_LOCK_LEASE_SECONDS = env.int("REPORTS_LOCK_LEASE_SECONDS", default=60)
+if REPORTS_LOCK_LEASE_SECONDS < 3 or CELERY_VISIBILITY_TIMEOUT < 1:
+    raise ImproperlyConfigured("REPORTS_LOCK_LEASE_SECONDS >= 3, CELERY_VISIBILITY_TIMEOUT >= 1.")
+
 # --- Computed ---------------------------------------------------------------------------
 INSTALLED_APPS = [
     # The admin site behind the second factor (django-otp's OTPAdminSite).
@@ -150,6 +192,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_celery_beat",
+    "django_prometheus",
     "csp",
     "meldpunt",
     "staffing",
@@ -163,6 +206,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: the request latency per view (/metrics).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,6 +230,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "meldpunt.urls"
@@ -251,11 +297,16 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "var" / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "meldpunt.storage.HashedStaticFilesStorage"
+        if STATIC_HASHED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
+
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -265,6 +316,16 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# One prefetched task per worker process: a long rebuild does not hold others back, and a
+# killed process gives back at most the task it ran.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_RESULT_EXPIRES = timedelta(days=7)
+# Beat's heartbeat (meldpunt/tasks.py, checked by /health/ready); merged by the database
+# scheduler into its periodic tasks at start.
+CELERY_BEAT_SCHEDULE = {
+    "beat-heartbeat": {"task": "meldpunt.tasks.beat_heartbeat", "schedule": 60.0},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 # The cookie lives no longer than the absolute session lifetime (meldpunt/accounts/sessions.py).
@@ -302,6 +363,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"production": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # Failed tasks by mail to ADMINS (none set: no mail), like Django's own handler does
+        # for 500s; without POST values or local variables (DEFAULT_EXCEPTION_REPORTER_FILTER).
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["production"],
+        },
+    },
+    "loggers": {
+        "celery.app.trace": {"handlers": ["mail_admins"], "level": "ERROR", "propagate": True},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from contacts.views import home
+from meldpunt import health, metrics
 from meldpunt.accounts.views import LoginView
 from meldpunt.audit_views import audit_list
 
@@ -20,4 +21,7 @@ urlpatterns = [
     path("reports/evaluations/", include("reports.urls_evaluations")),
     path("audit/", include(([path("", audit_list, name="list")], "audit"))),
     path("admin/", admin.site.urls),
+    path("health/live", health.live, name="health_live"),
+    path("health/ready", health.ready, name="health_ready"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]

@@ -1,4 +1,5 @@
-"""TRUNCATE of the audit trail is refused on PostgreSQL, as UPDATE and DELETE are
+"""The beat heartbeat (meldpunt.Heartbeat, read by /health/ready); and TRUNCATE of the audit
+trail is refused on PostgreSQL, as UPDATE and DELETE are
 (0002_auditentry): row triggers do not fire on TRUNCATE, a statement trigger does.
 
 The test suite empties every table between transactional tests with one TRUNCATE; its
@@ -7,7 +8,7 @@ sets it; whoever can set it can also drop the trigger, so it guards against mist
 the application's own connections, like the purge setting does.
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 CREATE_TRIGGER = """
 CREATE FUNCTION meldpunt_auditentry_no_truncate() RETURNS trigger AS $$
@@ -43,4 +44,23 @@ def trigger_drop(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("meldpunt", "0002_auditentry")]
 
-    operations = [migrations.RunPython(trigger_create, trigger_drop)]
+    operations = [
+        migrations.RunPython(trigger_create, trigger_drop),
+        migrations.CreateModel(
+            name="Heartbeat",
+            fields=[
+                (
+                    "name",
+                    models.CharField(
+                        max_length=40, primary_key=True, serialize=False, verbose_name="name"
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="at")),
+            ],
+            options={
+                "verbose_name": "heartbeat",
+                "verbose_name_plural": "heartbeats",
+                "ordering": ["name"],
+            },
+        ),
+    ]
