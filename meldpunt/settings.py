@@ -320,6 +320,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # killed process gives back at most the task it ran.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# Task states (SUCCESS, FAILURE, SKIPPED of a busy nightly run) kept for a week in Redis.
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL) or None
 CELERY_RESULT_EXPIRES = timedelta(days=7)
 # Beat's heartbeat (meldpunt/tasks.py, checked by /health/ready); merged by the database
 # scheduler into its periodic tasks at start.

@@ -1,4 +1,5 @@
-"""`python manage.py aggregates_rebuild [--from D] [--to D]`: rebuild the report aggregates."""
+"""`python manage.py aggregates_rebuild [--from D] [--to D] [--force]`: rebuild the report
+aggregates. `--force` first breaks the lock of a rebuild that seems to run (docs/deploy.md)."""
 
 from datetime import date
 
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from reports.services.aggregates import (
     AggregatesBusy,
+    aggregates_lock_break,
     aggregates_rebuild_changed,
     aggregates_rebuild_range,
 )
@@ -22,8 +24,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="first", type=date.fromisoformat, help="JJJJ-MM-DD")
         parser.add_argument("--to", dest="last", type=date.fromisoformat, help="JJJJ-MM-DD")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Breek eerst het slot van een herberekening die nog lijkt te lopen.",
+        )
 
-    def handle(self, *args, first, last, **options):
+    def handle(self, *args, first, last, force=False, **options):
+        if force and aggregates_lock_break():
+            self.stderr.write(_("The lock of another rebuild was broken."))
         try:
             if first is None and last is None:
                 run = aggregates_rebuild_changed()
