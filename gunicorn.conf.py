@@ -28,6 +28,9 @@ keepalive = 5
 # A worker is replaced after this many requests (jittered), so slow leaks never add up.
 max_requests = 2000
 max_requests_jitter = 200
+# No control socket (gunicorn 24+): its default path is per user, so two servers on one
+# machine would share it; systemd's signals do what it offers (reload, stop).
+control_socket_disable = True
 # The reverse proxy's address, whose X-Forwarded-* headers gunicorn believes (deploy/).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 

@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 # A nightly aggregation older than this means last night's run did not finish.
 AGGREGATION_MAX_AGE = timedelta(hours=26)
-# Beat queues the heartbeat every minute; a few missed ones mean beat or the workers are down.
+# Beat queues the heartbeat every 30 s; a few missed ones mean beat or the workers are down.
 HEARTBEAT_MAX_AGE = timedelta(minutes=5)
 
 

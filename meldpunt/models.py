@@ -112,7 +112,7 @@ class AuditEntry(models.Model):
 
 class Heartbeat(models.Model):
     """The last time a periodic process proved it was alive: `beat` is written by a task that
-    Celery beat queues every minute and a worker runs (meldpunt/tasks.py), so /health/ready
+    Celery beat queues every 30 seconds and a worker runs (meldpunt/tasks.py), so /health/ready
     notices a dead scheduler (or no worker) within minutes instead of at the next night."""
 
     name = models.CharField(_("name"), max_length=40, primary_key=True)

@@ -326,7 +326,7 @@ CELERY_RESULT_EXPIRES = timedelta(days=7)
 # Beat's heartbeat (meldpunt/tasks.py, checked by /health/ready); merged by the database
 # scheduler into its periodic tasks at start.
 CELERY_BEAT_SCHEDULE = {
-    "beat-heartbeat": {"task": "meldpunt.tasks.beat_heartbeat", "schedule": 60.0},
+    "beat-heartbeat": {"task": "meldpunt.tasks.beat_heartbeat", "schedule": 30.0},
 }
 
 SESSION_COOKIE_HTTPONLY = True
