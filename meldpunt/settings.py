@@ -168,6 +168,16 @@ if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
 # on where that runs (`make serve`, the systemd units) and off for `make run` and the tests.
 STATIC_HASHED = env_flag("STATIC_HASHED", default=False)
 
+# Backups (`make backup`, `make restore-check`; docs/deploy.md): custom-format pg_dump files
+# in BACKUP_DIR; after each dump, those older than BACKUP_RETENTION_DAYS are deleted (the
+# newest never). 35 days: every day of the last month can be brought back, e.g. a contact
+# erased by mistake and noticed at the monthly figures; older copies would keep erased and
+# retention-cleared personal content around for longer than the retention promises.
+BACKUP_DIR = env.path("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups"))
+BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=35)
+if BACKUP_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("BACKUP_RETENTION_DAYS must be at least 1.")
+
 # Celery reliability (docs/deploy.md). Tasks marked idempotent are acknowledged after they
 # ran (acks_late), and given back to the queue when the worker process dies under them.
 # Redis gives an unacknowledged task to another worker after CELERY_VISIBILITY_TIMEOUT
