@@ -54,7 +54,8 @@ if min(MIN_REST_HOURS, WEEKLY_HOURS_MARGIN, MIN_CONSULTATIONS_PER_MONTH) < 0:
 # A nightly run looks at rows updated since the previous run's start minus this margin, so a
 # write stamped before that start but committed after it (a long import) is not missed.
 REPORTS_CHANGE_MARGIN_HOURS = env.int("REPORTS_CHANGE_MARGIN_HOURS", default=24)
-# A rebuild's lock older than this is taken to belong to a killed worker and may be taken over.
+# A rebuild task running longer than this is taken to hang and is stopped (Celery time limit);
+# a crashed one's lock expires much sooner (REPORTS_LOCK_LEASE_SECONDS).
 REPORTS_LOCK_TIMEOUT_MINUTES = env.int("REPORTS_LOCK_TIMEOUT_MINUTES", default=120)
 if REPORTS_CHANGE_MARGIN_HOURS < 0 or REPORTS_LOCK_TIMEOUT_MINUTES < 1:
     raise ImproperlyConfigured("Reports settings: margin >= 0 hours, lock timeout >= 1 minute.")
