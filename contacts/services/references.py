@@ -54,11 +54,12 @@ def _detached_update(sql: str, params: list) -> int | None:
     table = own.ops.quote_name(ReferenceCounter._meta.db_table)
     try:
         with own.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (kind, year, last_value) VALUES (%s, %s, 0) "  # noqa: S608 - our table name
-                "ON CONFLICT (kind, year) DO NOTHING",
-                params[-2:],
+            # Only our own, quoted table name is formatted in; values are parameters.
+            insert = (
+                f"INSERT INTO {table} (kind, year, last_value) VALUES (%s, %s, 0) "  # noqa: S608  # nosec B608
+                "ON CONFLICT (kind, year) DO NOTHING"
             )
+            cursor.execute(insert, params[-2:])
             cursor.execute(sql.format(table=table), params)
             row = cursor.fetchone()
     finally:
