@@ -78,7 +78,9 @@ def _walk(client, label):
 
     def check(method, url, data, what):
         response = getattr(client, method)(url, data)
-        if response.status_code >= 500:
+        # /health/ready says 503 when a dependency is not ready (no nightly run in a test).
+        not_ready = url == "/health/ready" and response.status_code == 503
+        if response.status_code >= 500 and not not_ready:
             failures.append((label, method, url[:60], what))
 
     for name, route in ROUTES:
