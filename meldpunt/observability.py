@@ -7,6 +7,9 @@ strings, user details or local variables; `sentry_before_send` removes whatever 
 integration still attached.
 """
 
+import logging
+import re
+
 from django.views.debug import SafeExceptionReporterFilter
 
 # Request headers that say nothing about who is asking; every other one is dropped.
@@ -69,3 +72,21 @@ def sentry_init(dsn: str, *, environment: str, traces_sample_rate: float) -> Non
         traces_sample_rate=traces_sample_rate,
         before_send=sentry_before_send,
     )
+
+
+_ICAL_TOKEN = re.compile(r"(/calendar/)[^/\s]+(\.ics)")
+
+
+class RedactSecretsFilter(logging.Filter):
+    """Log lines never carry an iCal feed's secret token ("Not Found: /staffing/calendar/
+    <token>.ics" would hand a responder's roster to whoever reads the logs)."""
+
+    def filter(self, record):
+        if isinstance(record.msg, str):
+            record.msg = _ICAL_TOKEN.sub(r"\1***\2", record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _ICAL_TOKEN.sub(r"\1***\2", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True

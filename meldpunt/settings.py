@@ -376,9 +376,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"production": {"()": "django.utils.log.RequireDebugFalse"}},
+    "filters": {
+        "production": {"()": "django.utils.log.RequireDebugFalse"},
+        "redact_secrets": {"()": "meldpunt.observability.RedactSecretsFilter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        },
         # Failed tasks by mail to ADMINS (none set: no mail), like Django's own handler does
         # for 500s; without POST values or local variables (DEFAULT_EXCEPTION_REPORTER_FILTER).
         "mail_admins": {

@@ -65,3 +65,19 @@ def test_an_error_mail_to_the_admins_holds_no_notes(mailoutbox):
     assert len(mailoutbox) == 1
     assert "RuntimeError" in mailoutbox[0].body
     assert "slaat" not in mailoutbox[0].body
+
+
+def test_log_lines_lose_the_ical_token():
+    from meldpunt.observability import RedactSecretsFilter
+
+    record = logging.LogRecord(
+        "django.request",
+        logging.WARNING,
+        __file__,
+        1,
+        "Not Found: %s",
+        ("/staffing/calendar/s3cr3t-T0ken_x.ics",),
+        None,
+    )
+    RedactSecretsFilter().filter(record)
+    assert record.getMessage() == "Not Found: /staffing/calendar/***.ics"
