@@ -11,7 +11,8 @@ TEST_ENV := DEBUG=off SECRET_KEY=test-only-not-secret-but-long-enough-for-the-ke
 	CALLER_HASH_KEY=test-only-caller-key ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
 	SECURE_SSL_REDIRECT=off
 
-.PHONY: install install-dev run test lint security format messages bench-import bench clean bench-roster bench-load
+.PHONY: install install-dev run test lint security format messages bench-import bench clean \
+	bench-roster bench-load serve worker beat backup restore-check test-ops
 
 $(BIN)/python:
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -95,6 +96,40 @@ $(VENV)/.installed-load: pyproject.toml $(VENV)/.installed-dev
 
 bench-load: $(VENV)/.installed-load
 	$(TEST_ENV) BENCH_DATABASE_URL=$(BENCH_DB) $(BIN)/python -m loadtest.run --run-time $(LOAD_RUN_TIME)
+
+# --- Operations (docs/deploy.md) ---------------------------------------------------------
+# Production processes, configured from the environment or .env (DATABASE_URL of PostgreSQL,
+# CELERY_BROKER_URL of Redis, SECRET_KEY, ...). Static files are hashed (STATIC_HASHED=on);
+# the metrics of all processes of this machine meet in PROMETHEUS_MULTIPROC_DIR.
+OPS_ENV := STATIC_HASHED=on PROMETHEUS_MULTIPROC_DIR=$(or $(PROMETHEUS_MULTIPROC_DIR),$(CURDIR)/var/prometheus)
+
+serve: install
+	@mkdir -p var/prometheus
+	$(OPS_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	@$(OPS_ENV) $(BIN)/python manage.py migrate --check >/dev/null \
+		|| { echo "Er zijn migraties niet toegepast: eerst 'python manage.py migrate'."; exit 1; }
+	$(OPS_ENV) $(BIN)/gunicorn -c gunicorn.conf.py
+
+worker: install
+	@mkdir -p var/prometheus
+	$(OPS_ENV) $(BIN)/celery -A meldpunt worker --loglevel INFO --concurrency 2
+
+# Exactly ONE beat for the whole installation (docs/deploy.md).
+beat: install
+	$(OPS_ENV) $(BIN)/celery -A meldpunt beat --loglevel INFO
+
+# pg_dump (custom format) of DATABASE_URL into BACKUP_DIR; restore-check restores the
+# latest dump into a scratch database and compares it with the live one.
+backup: install
+	$(BIN)/python manage.py backup dump
+
+restore-check: install
+	$(BIN)/python manage.py backup restore-check
+
+# Two gunicorn web servers, a worker and beat on PostgreSQL and Redis, one web server stopped
+# halfway through the intake traffic (deploy/two_servers.py; a few minutes).
+test-ops: install-dev
+	$(TEST_ENV) $(BIN)/python deploy/two_servers.py
 
 clean:
 	rm -rf $(VENV) var

@@ -7,6 +7,9 @@ class MeldpuntConfig(AppConfig):
     verbose_name = _("Meldpunt")
 
     def ready(self):
+        from . import converters
+
+        converters.register()
         # Audit bookkeeping only: logins, logouts and failed logins are written to the audit
         # trail. No business rule hangs on these signals.
         from django.contrib.auth import signals

@@ -15,6 +15,7 @@ from .audit import user_site_code
 from .models import AuditEntry
 from .permissions import Action, permission_required
 from .roles import sees_all_sites
+from .validation import DATE_VALIDATORS
 
 PAGE_SIZE = 50
 
@@ -23,10 +24,16 @@ _SMALL = {"class": "form-control form-control-sm"}
 
 class AuditFilterForm(forms.Form):
     date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput({**_SMALL, "type": "date"})
+        label=_("From"),
+        required=False,
+        validators=DATE_VALIDATORS,
+        widget=forms.DateInput({**_SMALL, "type": "date"}),
     )
     date_to = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput({**_SMALL, "type": "date"})
+        label=_("Until"),
+        required=False,
+        validators=DATE_VALIDATORS,
+        widget=forms.DateInput({**_SMALL, "type": "date"}),
     )
     username = forms.CharField(
         label=_("User"),

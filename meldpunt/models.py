@@ -108,3 +108,20 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries cannot be deleted; see audit_purge_older_than.")
+
+
+class Heartbeat(models.Model):
+    """The last time a periodic process proved it was alive: `beat` is written by a task that
+    Celery beat queues every 30 seconds and a worker runs (meldpunt/tasks.py), so /health/ready
+    notices a dead scheduler (or no worker) within minutes instead of at the next night."""
+
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}: {self.at:%Y-%m-%d %H:%M:%S}"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.checks.security.base import _check_secret_key as secret_key_passes_django_check
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -64,7 +65,8 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # A nightly run looks at rows updated since the previous run's start minus this margin, so a
 # write stamped before that start but committed after it (a long import) is not missed.
 REPORTS_CHANGE_MARGIN_HOURS = env.int("REPORTS_CHANGE_MARGIN_HOURS", default=24)
-# A rebuild's lock older than this is taken to belong to a killed worker and may be taken over.
+# A rebuild task running longer than this is taken to hang and is stopped (Celery time limit);
+# a crashed one's lock expires much sooner (REPORTS_LOCK_LEASE_SECONDS).
 REPORTS_LOCK_TIMEOUT_MINUTES = env.int("REPORTS_LOCK_TIMEOUT_MINUTES", default=120)
 if REPORTS_CHANGE_MARGIN_HOURS < 0 or REPORTS_LOCK_TIMEOUT_MINUTES < 1:
     raise ImproperlyConfigured("Reports settings: margin >= 0 hours, lock timeout >= 1 minute.")
@@ -93,12 +95,11 @@ CALLER_HASH_KEY = env.str("CALLER_HASH_KEY", default="")
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY is not set; see .env.example.")
-# The same bar as Django's deploy check (security.W009), but refused, not just warned about;
-# and not the placeholder of .env.example.
+# Django's own deploy check (security.W009: at least 50 characters, at least 5 different
+# ones, not "django-insecure-"), refused rather than warned about; and not the placeholder of
+# .env.example.
 if not DEBUG and (
-    len(SECRET_KEY) < 50
-    or len(set(SECRET_KEY)) < 5
-    or SECRET_KEY.startswith(("django-insecure-", "change-me"))
+    not secret_key_passes_django_check(SECRET_KEY) or SECRET_KEY.startswith("change-me")
 ):
     raise ImproperlyConfigured(
         "SECRET_KEY is too weak: use at least 50 random characters (see .env.example)."
@@ -148,6 +149,58 @@ if _proxy_ssl_header:
 if SECURE_HSTS_SECONDS < 0:
     raise ImproperlyConfigured("SECURE_HSTS_SECONDS must not be negative.")
 
+# Operations (docs/deploy.md). Error mail: ADMINS="Name <a@example.org>,b@example.org",
+# sent through EMAIL_URL (smtp+tls://user:password@host:587); reports carry no POST values
+# and no local variables (meldpunt/observability.py).
+ADMINS = [("", address) for address in env.list("ADMINS", default=[])]
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)
+SERVER_EMAIL = env.str("SERVER_EMAIL", default="meldpunt@localhost")
+DEFAULT_FROM_EMAIL = SERVER_EMAIL
+DEFAULT_EXCEPTION_REPORTER_FILTER = "meldpunt.observability.PersonalDataFilter"
+# Optional Sentry: only when SENTRY_DSN is set, scrubbed of personal data.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from meldpunt.observability import sentry_init
+
+    sentry_init(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
+# /metrics (Prometheus): for a request with `Authorization: Bearer METRICS_TOKEN`, or from
+# one of METRICS_ALLOWED_IPS; a 404 for anyone else (meldpunt/metrics.py).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = set(env.list("METRICS_ALLOWED_IPS", default=[]))
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters.")
+# Static files with a content hash in their names, cached for a year by browsers and proxies
+# (WhiteNoise's CompressedManifestStaticFilesStorage). Needs `collectstatic` first, so it is
+# on where that runs (`make serve`, the systemd units) and off for `make run` and the tests.
+STATIC_HASHED = env_flag("STATIC_HASHED", default=False)
+
+# Backups (`make backup`, `make restore-check`; docs/deploy.md): custom-format pg_dump files
+# in BACKUP_DIR; after each dump, those older than BACKUP_RETENTION_DAYS are deleted (the
+# newest never). 35 days: every day of the last month can be brought back, e.g. a contact
+# erased by mistake and noticed at the monthly figures; older copies would keep erased and
+# retention-cleared personal content around for longer than the retention promises.
+BACKUP_DIR = env.path("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups"))
+BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=35)
+if BACKUP_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("BACKUP_RETENTION_DAYS must be at least 1.")
+
+# Celery reliability (docs/deploy.md). Tasks marked idempotent are acknowledged after they
+# ran (acks_late), and given back to the queue when the worker process dies under them.
+# Redis gives an unacknowledged task to another worker after CELERY_VISIBILITY_TIMEOUT
+# seconds; a longer task is then delivered twice, which the rebuild lock turns into a skip.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+# The rebuild lock is a lease: renewed every third of this by the running rebuild, so it
+# expires this long after a crash (reports/services/aggregates.py).
+REPORTS_LOCK_LEASE_SECONDS = env.int("REPORTS_LOCK_LEASE_SECONDS", default=60)
+if REPORTS_LOCK_LEASE_SECONDS < 3 or CELERY_VISIBILITY_TIMEOUT < 1:
+    raise ImproperlyConfigured("REPORTS_LOCK_LEASE_SECONDS >= 3, CELERY_VISIBILITY_TIMEOUT >= 1.")
+
 # --- Computed ---------------------------------------------------------------------------
 INSTALLED_APPS = [
     # The admin site behind the second factor (django-otp's OTPAdminSite).
@@ -161,6 +214,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_celery_beat",
+    "django_prometheus",
     "csp",
     "meldpunt",
     "staffing",
@@ -174,10 +228,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: the request latency per view (/metrics).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A NUL byte or an overlong path or query string: a 400 (in the user's language) before
+    # any view or query sees it.
+    "meldpunt.validation.RejectHostileInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -193,6 +252,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "meldpunt.urls"
@@ -239,10 +299,16 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "meldpunt.accounts.lockout.client_ip"
+# The user name as counted, cut to the longest possible user name (no 500 for 256+ characters).
+AXES_USERNAME_CALLABLE = "meldpunt.validation.login_username"
 # A lockout lasts 15 minutes from the last counted failure; attempts during it do not extend
 # it, so the one who is locked out knows when to try again.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 OTP_TOTP_ISSUER = "Meldpunt"
+# Administrators never see another user's TOTP secret or QR code in the admin: a lost phone
+# means deleting the device (README). Also keeps the admin's config views, which look a
+# device up without a 404, out of reach.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "nl-be"
 # Each language in its own name, so anyone can find theirs in the switch.
@@ -253,11 +319,16 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "var" / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "meldpunt.storage.HashedStaticFilesStorage"
+        if STATIC_HASHED
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
+
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -267,6 +338,18 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# One prefetched task per worker process: a long rebuild does not hold others back, and a
+# killed process gives back at most the task it ran.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# Task states (SUCCESS, FAILURE, SKIPPED of a busy nightly run) kept for a week in Redis.
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL) or None
+CELERY_RESULT_EXPIRES = timedelta(days=7)
+# Beat's heartbeat (meldpunt/tasks.py, checked by /health/ready); merged by the database
+# scheduler into its periodic tasks at start.
+CELERY_BEAT_SCHEDULE = {
+    "beat-heartbeat": {"task": "meldpunt.tasks.beat_heartbeat", "schedule": 30.0},
+}
 
 SESSION_COOKIE_HTTPONLY = True
 # The cookie lives no longer than the absolute session lifetime (meldpunt/accounts/sessions.py).
@@ -304,7 +387,27 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "production": {"()": "django.utils.log.RequireDebugFalse"},
+        "redact_secrets": {"()": "meldpunt.observability.RedactSecretsFilter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        },
+        # Failed tasks by mail to ADMINS (none set: no mail), like Django's own handler does
+        # for 500s; without POST values or local variables (DEFAULT_EXCEPTION_REPORTER_FILTER).
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["production"],
+        },
+    },
+    "loggers": {
+        "celery.app.trace": {"handlers": ["mail_admins"], "level": "ERROR", "propagate": True},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 

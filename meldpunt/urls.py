@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from contacts.views import home
+from meldpunt import health, metrics
 from meldpunt.accounts.views import LoginView
 from meldpunt.audit_views import audit_list
 from meldpunt.ping import signed_in_ping
@@ -22,4 +23,7 @@ urlpatterns = [
     path("audit/", include(([path("", audit_list, name="list")], "audit"))),
     path("admin/", admin.site.urls),
     path("ping/", signed_in_ping, name="ping"),
+    path("health/live", health.live, name="health_live"),
+    path("health/ready", health.ready, name="health_ready"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]

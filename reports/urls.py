@@ -6,6 +6,6 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("<int:year>/", views.annual, name="annual"),
-    path("<int:year>/export/", views.export, name="export"),
+    path("<year:year>/", views.annual, name="annual"),
+    path("<year:year>/export/", views.export, name="export"),
 ]

@@ -12,9 +12,9 @@ app_name = "evaluations"
 
 urlpatterns = [
     path("trial/", views.trial_list, name="trial"),
-    path("trial/<int:pk>/", views.trial_detail, name="trial_detail"),
+    path("trial/<id:pk>/", views.trial_detail, name="trial_detail"),
     path("campaigns/", views.campaign_list, name="campaigns"),
-    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign_detail"),
+    path("campaigns/<id:pk>/", views.campaign_detail, name="campaign_detail"),
     path("staffing/", views.staffing_index, name="staffing_index"),
-    path("staffing/<int:year>/", views.staffing, name="staffing"),
+    path("staffing/<year:year>/", views.staffing, name="staffing"),
 ]

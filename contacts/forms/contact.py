@@ -13,6 +13,7 @@ from meldpunt.roles import sees_all_sites
 from staffing.models import Site, site_of
 
 from ..models import (
+    NOTES_MAX_LENGTH,
     AwarenessSource,
     CallerAgeGroup,
     CallerRole,
@@ -208,6 +209,7 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
     notes = forms.CharField(
         label=_("Notes"),
         required=False,
+        max_length=NOTES_MAX_LENGTH,
         help_text=_("Visible only to the team of this contact's site."),
         widget=forms.Textarea(attrs={"class": "form-control form-control-sm", "rows": 7}),
     )

@@ -1,7 +1,7 @@
 from .attempt import CallAttempt
 from .campaign import Campaign
 from .consultation import ConsultationItem
-from .contact import Case, Contact, FollowUp, ReferenceCounter, Victim
+from .contact import NOTES_MAX_LENGTH, Case, Contact, FollowUp, ReferenceCounter, Victim
 from .taxonomy import (
     AwarenessSource,
     CallerAgeGroup,
@@ -18,6 +18,7 @@ from .taxonomy import (
 )
 
 __all__ = [
+    "NOTES_MAX_LENGTH",
     "AwarenessSource",
     "CallAttempt",
     "CallerAgeGroup",

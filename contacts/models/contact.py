@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.channels import Channel
@@ -20,6 +22,12 @@ from .taxonomy import (
     ViolenceContext,
     ViolenceForm,
 )
+
+# The longest notes a contact may hold, in characters: the intake form, the CSV import and
+# the database (a check constraint) all refuse more, so every export imports again (the csv
+# module's own field limit is 131,072 characters). Twenty thousand characters is some ten
+# pages: far more than any conversation's notes, far less than a pasted e-mail archive.
+NOTES_MAX_LENGTH = 20_000
 
 
 def _site_scoped(queryset, user):
@@ -173,7 +181,7 @@ class Contact(models.Model):
         Referral, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("referred to")
     )
     follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=NOTES_MAX_LENGTH)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -188,6 +196,10 @@ class Contact(models.Model):
                 condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
                 name="contact_end_after_start",
                 violation_error_message=_("The end lies before the start."),
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("notes"), NOTES_MAX_LENGTH),
+                name="contact_notes_max_length",
             ),
         ]
         indexes = [

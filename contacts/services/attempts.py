@@ -123,6 +123,9 @@ def _external_id(value: str) -> str:
     value = value.strip()
     if not value:
         raise _ValueInvalid(_("The external id is empty."))
+    # PostgreSQL cannot store a NUL character in text (the lookup and insert would fail).
+    if "\x00" in value:
+        raise _ValueInvalid(_("The external id contains a NUL character."))
     max_length = CallAttempt._meta.get_field("external_id").max_length
     if len(value) > max_length:
         raise _ValueInvalid(

@@ -58,7 +58,7 @@ def _row(contact: Contact) -> list[str]:
         contact.caller_role_id or "",
         contact.region_id or "",
         LIST_SEPARATOR.join(v.age_group_id or "" for v in contact.victims.all()),
-        contact.notes,
+        contact.notes,  # at most NOTES_MAX_LENGTH characters: it imports again
         LIST_SEPARATOR.join(sorted(f.code for f in contact.forms_of_violence.all())),
         contact.context_id or "",
         contact.awareness_source_id or "",

@@ -16,8 +16,9 @@ a dry run. Memory is bounded by the batch size, not by the file:
 
 Two consequences: a row that repeats the external id of an *already present* contact is
 skipped twice instead of being reported (harmless: nothing is created either way); and the
-contact reference counters of the years in the file stay locked until the import commits,
-so a responder registering a contact of such a year waits for the import to finish.
+references of the imported rows are taken in short transactions of their own, so a
+responder never waits for an import (contacts/services/references.py), at the price of
+unused numbers when an import fails or is a dry run.
 """
 
 import codecs
@@ -41,6 +42,7 @@ from meldpunt.channels import Channel
 from staffing.models import Site
 
 from ..models import (
+    NOTES_MAX_LENGTH,
     AwarenessSource,
     CallerAgeGroup,
     CallerRole,
@@ -333,6 +335,9 @@ class _Importer:
                 "follow_up_needed", _("“%(value)s” is not 1, 0 or blank.") % {"value": follow_up}
             )
 
+        if len(values["notes"]) > NOTES_MAX_LENGTH:
+            refuse("notes", _("longer than %(max)s characters.") % {"max": NOTES_MAX_LENGTH})
+
         case_reference = value("case") or None
         if case_reference and len(case_reference) > _CASE_REFERENCE_MAX:
             refuse("case", _("longer than %(max)s characters.") % {"max": _CASE_REFERENCE_MAX})
@@ -492,7 +497,7 @@ class _Importer:
             if parsed and parsed[1] > highest.get(parsed[0], (0, ""))[0]:
                 highest[parsed[0]] = (parsed[1], case.reference)
         for _number, reference in highest.values():
-            reference_counter_raise(kind=Kind.CASE, reference=reference)
+            reference_counter_raise(kind=Kind.CASE, reference=reference, detached=True)
         return cases
 
     @sensitive_variables("valid", "contacts", "row")
@@ -503,7 +508,8 @@ class _Importer:
         for row, _case in valid:
             per_year[local_year(row.data.started_at)] += 1
         references = {
-            year: iter(reference_allocate(kind=Kind.CONTACT, year=year, count=count))
+            # Detached: the intake of that year never waits for the import (references.py).
+            year: iter(reference_allocate(kind=Kind.CONTACT, year=year, count=count, detached=True))
             for year, count in sorted(per_year.items())
         }
         # Foreign keys are set by their *_id attribute: model instances are checked and cached

@@ -1,8 +1,18 @@
-"""Human-readable references: contacts `2026-004217`, cases `D2026-00042`."""
+"""Human-readable references: contacts `2026-004217`, cases `D2026-00042`.
+
+Numbers come from one counter row per kind and year, locked while a number is handed out.
+A responder's save holds that lock for a moment (its own short transaction). An import
+must not hold it for its whole run (all or nothing: one transaction of up to a minute), or
+every responder saving a contact of that year waits for the import to end: so an import
+takes its numbers with `detached=True`, in ranges, each in a short transaction of its own
+on a separate connection, committed at once. The price is a gap: the numbers of an import
+that fails (or of a dry run) are not handed out again. References are unique, never
+reused, in order of allocation, but they were never promised to be gapless.
+"""
 
 import re
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
 
@@ -27,12 +37,52 @@ def reference_parse(kind: str, reference: str) -> tuple[int, int] | None:
     return (int(match["year"]), int(match["number"])) if match else None
 
 
-def reference_allocate(*, kind: str, year: int, count: int = 1) -> list[str]:
+def _detached_possible() -> bool:
+    """A second connection commits on its own only on PostgreSQL (SQLite allows one writer
+    at a time), and not inside a test that wraps everything in one transaction (it would
+    wait for that transaction's uncommitted counter row)."""
+    return connection.vendor == "postgresql" and not any(
+        getattr(block, "_from_testcase", False) for block in connection.atomic_blocks
+    )
+
+
+def _detached_update(sql: str, params: list) -> int | None:
+    """Run the counter's INSERT-if-missing and `sql` (an UPDATE ... RETURNING last_value) on
+    a connection of its own, in autocommit: committed at once, whatever the caller's
+    transaction does later."""
+    own = connections.create_connection(DEFAULT_DB_ALIAS)
+    table = own.ops.quote_name(ReferenceCounter._meta.db_table)
+    try:
+        with own.cursor() as cursor:
+            # Only our own, quoted table name is formatted in; values are parameters.
+            insert = (
+                f"INSERT INTO {table} (kind, year, last_value) VALUES (%s, %s, 0) "  # noqa: S608  # nosec B608
+                "ON CONFLICT (kind, year) DO NOTHING"
+            )
+            cursor.execute(insert, params[-2:])
+            cursor.execute(sql.format(table=table), params)
+            row = cursor.fetchone()
+    finally:
+        own.close()
+    return row[0] if row else None
+
+
+def reference_allocate(
+    *, kind: str, year: int, count: int = 1, detached: bool = False
+) -> list[str]:
     """Hand out `count` consecutive references of a year.
 
     The UPDATE takes a row lock held until the surrounding transaction ends, so concurrent
-    callers are serialised and never receive the same number.
+    callers are serialised and never receive the same number. `detached` (imports): in a
+    transaction of its own, so the lock is held for a moment only (see the module docstring).
     """
+    if detached and _detached_possible():
+        last = _detached_update(
+            "UPDATE {table} SET last_value = last_value + %s "
+            "WHERE kind = %s AND year = %s RETURNING last_value",
+            [count, kind, year],
+        )
+        return [reference_format(kind, year, n) for n in range(last - count + 1, last + 1)]
     with transaction.atomic():
         ReferenceCounter.objects.get_or_create(kind=kind, year=year)
         counter = ReferenceCounter.objects.filter(kind=kind, year=year)
@@ -41,12 +91,20 @@ def reference_allocate(*, kind: str, year: int, count: int = 1) -> list[str]:
     return [reference_format(kind, year, n) for n in range(last - count + 1, last + 1)]
 
 
-def reference_counter_raise(*, kind: str, reference: str) -> None:
-    """Make sure a reference taken from outside (an import) is never handed out again."""
+def reference_counter_raise(*, kind: str, reference: str, detached: bool = False) -> None:
+    """Make sure a reference taken from outside (an import) is never handed out again.
+    `detached`: committed at once in a transaction of its own, as in reference_allocate."""
     parsed = reference_parse(kind, reference)
     if parsed is None:
         return
     year, number = parsed
+    if detached and _detached_possible():
+        _detached_update(
+            "UPDATE {table} SET last_value = GREATEST(last_value, %s) "
+            "WHERE kind = %s AND year = %s RETURNING last_value",
+            [number, kind, year],
+        )
+        return
     with transaction.atomic():
         ReferenceCounter.objects.get_or_create(kind=kind, year=year)
         ReferenceCounter.objects.filter(kind=kind, year=year).update(

@@ -22,7 +22,8 @@ def redirect_to(request, to: str, *, keep_path: bool = False):
 def safe_next(request, default: str = "home") -> str:
     """The `next` parameter when it points into this site, else `default`."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    # Only a path of this site: `redirect()` would take a bare word for a URL name.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -23,13 +23,15 @@ Which days changed — three sources, because each one alone misses something:
    compared with the aggregated daily totals; a day that differs is rebuilt.
 
 Yesterday (local) is always rebuilt. Today is never aggregated: the figures count it live.
-Two rebuilds never run at once: an `AggregateLock` row is claimed by a conditional UPDATE;
-a claim past its expiry (a killed worker) may be taken over.
+Two rebuilds never run at once: an `AggregateLock` row is claimed by a conditional UPDATE,
+as a lease the running rebuild renews; a claim past its expiry (a killed worker) may be taken
+over, and the killed run's row is then marked failed.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -298,6 +300,13 @@ def days_out_of_step(until: date) -> set[date]:
 
 
 # --- the lock ---------------------------------------------------------------------------
+# A lease: claimed for REPORTS_LOCK_LEASE_SECONDS and renewed every third of that by the
+# run holding it (`_LeaseKeeper`), so it expires within a minute of a crash (kill -9, a lost
+# machine) instead of blocking the next run for hours.
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.REPORTS_LOCK_LEASE_SECONDS)
 
 
 def aggregates_lock_claim(*, now: datetime | None = None) -> str | None:
@@ -308,18 +317,60 @@ def aggregates_lock_claim(*, now: datetime | None = None) -> str | None:
     # Conditional UPDATE: of two runs racing here, the database lets exactly one match.
     claimed = AggregateLock.objects.filter(
         Q(expires_at__isnull=True) | Q(expires_at__lte=now), name=LOCK_NAME
-    ).update(
-        holder=token,
-        claimed_at=now,
-        expires_at=now + timedelta(minutes=settings.REPORTS_LOCK_TIMEOUT_MINUTES),
-    )
+    ).update(holder=token, claimed_at=now, expires_at=now + _lease())
     return token if claimed else None
+
+
+def aggregates_lock_renew(token: str) -> bool:
+    """Extend the lease of the claim `token`; False when it is no longer ours (it expired and
+    another run took it over)."""
+    return bool(
+        AggregateLock.objects.filter(name=LOCK_NAME, holder=token).update(
+            expires_at=timezone.now() + _lease()
+        )
+    )
+
+
+def aggregates_lock_break() -> bool:
+    """Free the lock whoever holds it (`aggregates_rebuild --force`, for an operator who knows
+    the holder is gone). A holder that is still alive loses its lease at the next renewal
+    and its run ends as failed. True when there was a claim to break."""
+    return bool(
+        AggregateLock.objects.filter(name=LOCK_NAME)
+        .exclude(holder="")
+        .update(holder="", claimed_at=None, expires_at=None)
+    )
 
 
 def aggregates_lock_release(token: str) -> None:
     AggregateLock.objects.filter(name=LOCK_NAME, holder=token).update(
         holder="", claimed_at=None, expires_at=None
     )
+
+
+class _LeaseKeeper(threading.Thread):
+    """Renews a claim every third of the lease while a run works, on its own database
+    connection (the run's transactions must not hold the renewal back)."""
+
+    def __init__(self, token: str):
+        super().__init__(name="aggregates-lease", daemon=True)
+        self.token = token
+        self.lost = False
+        self._stop_event = threading.Event()
+
+    def run(self):
+        try:
+            while not self._stop_event.wait(settings.REPORTS_LOCK_LEASE_SECONDS / 3):
+                if not aggregates_lock_renew(self.token):
+                    self.lost = True
+                    logger.error("Aggregate rebuild lost its lock; another run may have started.")
+                    return
+        finally:
+            connection.close()
+
+    def stop(self):
+        self._stop_event.set()
+        self.join()
 
 
 # --- runs -------------------------------------------------------------------------------
@@ -344,25 +395,45 @@ def aggregated_through() -> date | None:
     return run.complete_through if run else None
 
 
+def _runs_of_dead_workers_fail(now: datetime) -> None:
+    """Runs still "running" when a new run holds the lock were killed (the lease expired):
+    they show as failed, not as running forever."""
+    dead = AggregateRun.objects.filter(status=AggregateRun.Status.RUNNING).update(
+        status=AggregateRun.Status.FAILED,
+        finished_at=now,
+        error="Stopped without finishing (worker killed or lost); its lock expired.",
+    )
+    if dead:
+        logger.warning("Aggregates: %s run(s) of a stopped worker marked failed", dead)
+
+
 def _run(kind: str, now: datetime, choose_days) -> AggregateRun:
     """Claim the lock, record a run, rebuild the days `choose_days(run)` returns."""
     token = aggregates_lock_claim(now=now)
     if token is None:
         raise AggregatesBusy("Another aggregate rebuild is running.")
+    _runs_of_dead_workers_fail(now)
     run = AggregateRun(kind=kind, status=AggregateRun.Status.RUNNING, started_at=now)
+    keeper = _LeaseKeeper(token)
     try:
         run.save()
+        keeper.start()
         days, after_success = choose_days(run)
         run.days_rebuilt = aggregates_rebuild(days)
         if days:
             run.first_day, run.last_day = min(days), max(days)
         after_success()
+        keeper.stop()
+        if keeper.lost:
+            raise AggregatesBusy("The rebuild lost its lock to another run before it finished.")
         run.status = AggregateRun.Status.SUCCEEDED
     except Exception as exc:
         run.status = AggregateRun.Status.FAILED
         run.error = repr(exc)[:2000]
         raise
     finally:
+        if keeper.is_alive():
+            keeper.stop()
         run.finished_at = timezone.now()
         run.save()
         aggregates_lock_release(token)

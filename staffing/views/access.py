@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
+from meldpunt.validation import date_in_range
 from staffing.models import Site, site_of
 
 
@@ -31,14 +32,7 @@ def chosen_day(request) -> date:
     raw = request.GET.get("week") or request.POST.get("week")
     if not raw:
         return timezone.localdate()
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise Http404 from None
-    # Weeks around year 1 or 9999 cannot be computed (and nobody plans there).
-    if not 2000 <= day.year <= 2100:
-        raise Http404
-    return day
+    return date_in_range(raw)  # far weeks overflowed the date arithmetic
 
 
 def may_plan(user, site: Site) -> bool:

@@ -11,7 +11,18 @@ from meldpunt.roles import Role
 
 # Pages meant for everyone: logging in and out, the language switch, and the calendar feed,
 # which calendar apps fetch without a session and which is protected by its secret token.
-PUBLIC = {"login", "logout", "set_language", "staffing:ical"}
+# The health checks are for the proxy and the monitoring (names and ok/fail only) and the
+# metrics for the scraper (a token or an internal address, else a 404): tests/meldpunt/
+# test_health.py.
+PUBLIC = {
+    "login",
+    "logout",
+    "set_language",
+    "staffing:ical",
+    "health_live",
+    "health_ready",
+    "metrics",
+}
 # The second step of logging in, for every signed-in user whatever their role; their own
 # tests are in tests/meldpunt/test_two_factor.py.
 ACCOUNT = {
@@ -27,6 +38,11 @@ SAMPLE = {
     "slug": "x",
     "path": "x",
     "uuid": "00000000-0000-0000-0000-000000000000",
+    # The project's own converters (meldpunt/converters.py).
+    "ref": "x",
+    "id": "1",
+    "year": "2020",
+    "token": "x",
 }
 
 

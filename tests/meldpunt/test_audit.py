@@ -155,6 +155,20 @@ def test_database_refuses_raw_update_and_delete(sql, responder):
     assert AuditEntry.objects.get().detail == ""
 
 
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_database_refuses_truncate(responder):
+    entry(user=responder)  # committed: no pending trigger events in the TRUNCATE's transaction
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET LOCAL meldpunt.audit_truncate = 'off'")  # the suite's flush sets it
+        cursor.execute("TRUNCATE meldpunt_auditentry CASCADE")
+    assert AuditEntry.objects.count() == 1
+
+
 def test_purge_deletes_only_entries_older_than_the_cutoff():
     cutoff = datetime(2026, 1, 1, tzinfo=UTC)
     old = [AuditEntry(action=Action.VIEW, at=cutoff - timedelta(days=d)) for d in (1, 400)]

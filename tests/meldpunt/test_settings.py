@@ -91,6 +91,17 @@ def test_production_settings_refuse_to_start_without_secrets(env, message):
     assert message in result.stderr
 
 
+@pytest.mark.parametrize(
+    "key", ["abcd" * 13, "abcde" * 10, "abcde" * 9 + "abcd", "django-insecure-" + STRONG_KEY]
+)
+def test_the_key_check_is_djangos_own(key):
+    """Refused exactly when Django's deploy check (security.W009) would warn."""
+    from django.core.checks.security.base import _check_secret_key
+
+    result = _django_setup(**{**PRODUCTION, "SECRET_KEY": key})
+    assert (result.returncode == 0) == _check_secret_key(key), result.stderr
+
+
 def test_settings_start_with_secrets():
     result = _django_setup(**PRODUCTION)
     assert result.returncode == 0, result.stderr

@@ -358,7 +358,10 @@ filter_value = st.one_of(
 @example(params={"page": "99999999999999999999"})
 def test_contact_list_filters_never_fail(client_for, coordinator, params):
     response = client_for(coordinator).get(reverse("contacts:list"), params)
-    assert response.status_code == 200
+    # A NUL byte, which no browser's form sends, is refused for every page alike
+    # (meldpunt/validation.py); everything else gets the list or the form's message.
+    nul = any("\x00" in key or "\x00" in str(value) for key, value in params.items())
+    assert response.status_code == (400 if nul else 200)
 
 
 @pytest.mark.django_db

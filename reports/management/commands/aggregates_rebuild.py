@@ -1,4 +1,5 @@
-"""`python manage.py aggregates_rebuild [--from D] [--to D]`: rebuild the report aggregates."""
+"""`python manage.py aggregates_rebuild [--from D] [--to D] [--force]`: rebuild the report
+aggregates. `--force` first breaks the lock of a rebuild that seems to run (docs/deploy.md)."""
 
 from datetime import date, timedelta
 
@@ -10,6 +11,7 @@ from contacts.models import Contact
 from meldpunt.progress import command_progress
 from reports.services.aggregates import (
     AggregatesBusy,
+    aggregates_lock_break,
     aggregates_rebuild_changed,
     aggregates_rebuild_range,
 )
@@ -25,9 +27,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="first", type=date.fromisoformat, help="JJJJ-MM-DD")
         parser.add_argument("--to", dest="last", type=date.fromisoformat, help="JJJJ-MM-DD")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Breek eerst het slot van een herberekening die nog lijkt te lopen.",
+        )
 
-    def handle(self, *args, first, last, **options):
+    def handle(self, *args, first, last, force=False, **options):
         self.verbosity = options["verbosity"]
+        if force and aggregates_lock_break():
+            self.stderr.write(_("The lock of another rebuild was broken."))
         try:
             if first is None and last is None:
                 with command_progress(self, _("Aggregates"), None, _("days")) as bar:
