@@ -27,7 +27,7 @@ from meldpunt.roles import Role
 from staffing.models import Site, StaffMember
 from staffing.services.opening_hours import OpeningSchedule
 
-from .models import Case, Contact, FollowUp, Referral, Victim
+from .models import Case, CloseReason, Contact, FollowUp, Referral, Victim
 from .services import reference_allocate
 from .services.references import Kind
 
@@ -679,6 +679,7 @@ def _cases_create(plan: DemoPlan, cases: list[CaseDraft], sites: dict[str, Site]
                 opened_at=case.contacts[0].started_at,
                 summary=summary,
                 closed_at=closed if closed <= plan.now else None,
+                close_reason=CloseReason.RESOLVED if closed <= plan.now else "",
             )
         )
     return Case.objects.bulk_create(rows, batch_size=BATCH)

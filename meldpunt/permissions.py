@@ -40,6 +40,11 @@ class Action(models.TextChoices):
     REPORT_EXPORT = "report.export"
     AUDIT_VIEW = "audit.view"
     CASE_ERASE = "case.erase"
+    CALLER_PROFILE_VIEW = "caller_profile.view"
+    CALLER_PROFILE_EDIT = "caller_profile.edit"
+    CASE_MANAGE = "case.manage"
+    FOLLOWUP_TEAM_VIEW = "followup.team_view"
+    DATA_QUALITY = "data_quality.check"
 
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -66,6 +71,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     Action.AUDIT_VIEW: PLANNERS,
     # Data-subject requests (access export, erasure) are handled by administrators alone.
     Action.CASE_ERASE: ADMINS,
+    # Which profiles, cases and notes: the querysets and the site-team check decide.
+    Action.CALLER_PROFILE_VIEW: ALL,
+    Action.CALLER_PROFILE_EDIT: ALL,
+    Action.CASE_MANAGE: ALL,
+    Action.FOLLOWUP_TEAM_VIEW: PLANNERS,
+    Action.DATA_QUALITY: PLANNERS,
 }
 
 

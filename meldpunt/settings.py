@@ -296,3 +296,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Contacts: open cases without a contact for this many months are closed by the nightly task
+# (reason "inactive"); 0 switches it off.
+CASE_AUTO_CLOSE_MONTHS = env.int("CASE_AUTO_CLOSE_MONTHS", default=0)
+if CASE_AUTO_CLOSE_MONTHS < 0:
+    raise ImproperlyConfigured("CASE_AUTO_CLOSE_MONTHS must not be negative.")

@@ -65,6 +65,7 @@ def _row(contact: Contact) -> list[str]:
         contact.referral_id or "",
         "1" if contact.follow_up_needed else "0",
         contact.case.reference if contact.case_id else "",
+        contact.contact_type_id,
     ]
 
 
