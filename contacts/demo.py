@@ -642,6 +642,24 @@ def demo_contacts_generate(plan: DemoPlan) -> str:
     )
 
 
+NON_COUNSELLING = ("silent", "hang_up", "wrong_number", "prank", "abusive", "thanks", "information")
+
+
+def _contact_type(d: Draft) -> str:
+    """A contact type that fits the draft, without a random draw of its own (the other
+    streams stay as they were): "other problems" without victims is mostly not a
+    conversation about violence."""
+    if d.theme == "other" and not d.victims:
+        return NON_COUNSELLING[d.started_at.minute % len(NON_COUNSELLING)]
+    if d.repeat:
+        return "follow_up"
+    if d.caller_role == "professional":
+        return "professional_consultation"
+    if d.caller_role == "victim":
+        return "about_self"
+    return "about_other"
+
+
 def _contacts_create(plan: DemoPlan, drafts: list[Draft], case_rows: list[Case], sites) -> None:
     rng, labels = plan.rng("notes"), dict(Referral.objects.values_list("code", "label"))
     refs = _references(Kind.CONTACT, [d.started_at for d in drafts])
@@ -657,6 +675,7 @@ def _contacts_create(plan: DemoPlan, drafts: list[Draft], case_rows: list[Case],
             case=None if d.case is None else case_rows[d.case],
             follow_up_needed=d.follow_up_needed,
             notes=_notes(rng, d, labels),
+            contact_type_id=_contact_type(d),
             **{f"{name}_id": getattr(d, name) for name in CODE_FIELDS},
         )
         for ref, d in zip(refs, drafts, strict=True)

@@ -115,7 +115,8 @@
     const counselling = !chosen || chosen.dataset.counselling !== "0";
     counsellingOnly.forEach((section) => {
       section.hidden = !counselling;
-      section.querySelectorAll("input, select, textarea, button").forEach((input) => {
+      // The formset's management form (hidden inputs) is always sent.
+      section.querySelectorAll("input:not([type=hidden]), select, textarea, button").forEach((input) => {
         input.disabled = !counselling;
       });
     });
@@ -241,7 +242,7 @@
 
     const offer = form.querySelector("[data-draft-offer]");
     const stored = storage.getItem(draftKey);
-    const freshPage = !form.querySelector(".is-invalid, .invalid-feedback, [data-warnings]");
+    const freshPage = !form.querySelector(".is-invalid, .invalid-feedback, .alert-danger, [data-warnings]");
     if (offer && stored && freshPage && stored !== pristine) {
       offer.hidden = false;
       offer.querySelector("[data-draft-restore]").addEventListener("click", () => {
