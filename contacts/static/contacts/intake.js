@@ -192,7 +192,11 @@
     };
     const pristine = JSON.stringify(snapshot());
     let timer = null;
+    let loggingOut = false;
     const keep = () => {
+      if (loggingOut) {
+        return;
+      }
       const values = snapshot();
       if (JSON.stringify(values) !== pristine) {
         storage.setItem(draftKey, JSON.stringify(values));
@@ -204,6 +208,18 @@
     });
     form.addEventListener("change", keep);
     form.addEventListener("submit", keep);
+    // Logging out from this page: no draft may be written after meldpunt.js removed them.
+    document.addEventListener(
+      "submit",
+      (event) => {
+        if (event.target !== form && event.target.matches("form[action$='/logout/']")) {
+          loggingOut = true;
+          clearTimeout(timer);
+          draftKeys().forEach((key) => storage.removeItem(key));
+        }
+      },
+      true,
+    );
 
     const restore = (values) => {
       const totalName = `${formset ? formset.dataset.formset : "victims"}-TOTAL_FORMS`;
