@@ -345,3 +345,18 @@ def test_coordinator_home_shows_today_at_a_glance(client_for, site_coordinator, 
     dashboard = response.context["dashboard"]
     assert dashboard["contacts_total"] >= 1 and dashboard["flags_to_check"] == 1
     assert reverse("contacts:data_quality") in response.content.decode()
+
+
+# --- Language ------------------------------------------------------------------------------
+
+
+def test_audit_page_shows_labels_names_and_local_times(client_for, responder, coordinator, site):
+    case = CaseFactory(site=site)
+    case_close(
+        case=case, reason="referred", user=responder, now=datetime(2026, 7, 1, 22, 30, tzinfo=UTC)
+    )
+    page = client_for(coordinator).get(reverse("audit:list"), {"object_ref": case.reference})
+    text = page.content.decode()
+    assert "Reason for closing" in text and "— → Referred" in text
+    assert "02/07/2026 00:30" in text  # 22:30 UTC is after midnight in Brussels (summer)
+    assert "2026-07-01T22:30" not in text
