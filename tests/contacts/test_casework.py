@@ -360,3 +360,28 @@ def test_audit_page_shows_labels_names_and_local_times(client_for, responder, co
     assert "Reason for closing" in text and "— → Referred" in text
     assert "02/07/2026 00:30" in text  # 22:30 UTC is after midnight in Brussels (summer)
     assert "2026-07-01T22:30" not in text
+
+
+def test_csv_export_keeps_codes_with_an_optional_label_export(site, settings):
+    import io
+
+    from django.core.management import call_command
+
+    ContactFactory(site=site, contact_type_id="hang_up", theme_id="partner_violence")
+    codes = io.StringIO()
+    call_command("export_contacts", stdout=codes)
+    assert ",partner_violence," in codes.getvalue() and codes.getvalue().endswith(",hang_up\r\n")
+    settings.LANGUAGE_CODE = "nl"
+    labelled = io.StringIO()
+    call_command("export_contacts", "--labels", stdout=labelled)
+    text = labelled.getvalue()
+    assert ",Partnergeweld," in text and ",Telefoon," in text and text.endswith(",Ingehaakt\r\n")
+    assert AuditEntry.objects.filter(detail__endswith="labels=1").exists()
+
+
+def test_campaign_channels_are_shown_as_labels():
+    from contacts.models import Campaign
+
+    campaign = Campaign(name="x", start_date=date(2025, 3, 1), end_date=date(2025, 3, 9))
+    campaign.channels = ["phone", "email"]
+    assert campaign.channel_labels == ["Phone", "E-mail"]
