@@ -385,3 +385,15 @@ def test_campaign_channels_are_shown_as_labels():
     campaign = Campaign(name="x", start_date=date(2025, 3, 1), end_date=date(2025, 3, 9))
     campaign.channels = ["phone", "email"]
     assert campaign.channel_labels == ["Phone", "E-mail"]
+
+
+def test_admin_shows_groups_as_role_labels(admin_client):
+    from django.contrib.auth.models import Group
+
+    response = admin_client.get(reverse("admin:auth_group_changelist"))
+    assert "Responder" in response.content.decode()
+    group = Group.objects.get(name="responder")
+    user_page = admin_client.get(
+        reverse("admin:auth_user_change", args=[response.wsgi_request.user.pk])
+    )
+    assert f'<option value="{group.pk}">Responder</option>' in user_page.content.decode()
