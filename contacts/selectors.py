@@ -72,15 +72,23 @@ def contacts_filter(user, params: dict):
         contacts = contacts.filter(has_open_follow_up=True)
     if params.get("flagged"):
         contacts = contacts.filter(Exists(ContactFlag.objects.filter(contact=OuterRef("pk"))))
-    return contacts.select_related(
-        "site",
-        "theme",
-        "case",
-        "caller_age_group",
-        "caller_gender",
-        "registered_by",
-        "contact_type",
-    ).order_by("-started_at", "-id")
+    # Code-list terms are attached by `contacts_terms_attach`, not joined: every join adds
+    # to PostgreSQL's planning time (11 joins planned in ~100 ms under load, 4 in a few).
+    return contacts.select_related("site", "case", "registered_by").order_by("-started_at", "-id")
+
+
+LIST_TERMS = ("theme", "caller_age_group", "caller_gender", "contact_type")
+
+
+def contacts_terms_attach(contacts) -> None:
+    """Give a page of contacts their code-list terms from one small query per list (a few
+    dozen rows each), as select_related would, without the joins."""
+    for name in LIST_TERMS:
+        field = Contact._meta.get_field(name)
+        terms = {term.pk: term for term in field.related_model.objects.all()}
+        for contact in contacts:
+            code = getattr(contact, field.attname)
+            field.set_cached_value(contact, terms.get(code) if code is not None else None)
 
 
 def contacts_notes_search(contacts, user, terms: str):

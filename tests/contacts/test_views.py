@@ -722,7 +722,9 @@ def test_list_query_count_is_bounded(client_for, responder, site, django_assert_
     for _ in range(20):
         ContactFactory(site=site, registered_by=responder, case=CaseFactory(site=site))
     client = client_for(responder)
-    with django_assert_max_num_queries(12):
+    # Session and user, the filter form's choices, the page, the capped count and one small
+    # query per code list shown (instead of joins: see contacts_terms_attach).
+    with django_assert_max_num_queries(15):
         client.get(reverse("contacts:list"))
 
 
