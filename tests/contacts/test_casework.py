@@ -397,3 +397,14 @@ def test_admin_shows_groups_as_role_labels(admin_client):
         reverse("admin:auth_user_change", args=[response.wsgi_request.user.pk])
     )
     assert f'<option value="{group.pk}">Responder</option>' in user_page.content.decode()
+
+
+def test_auto_close_is_a_nightly_periodic_task(settings):
+    from django_celery_beat.models import PeriodicTask
+
+    from contacts.tasks import AUTO_CLOSE_TASK, cases_auto_close_nightly
+
+    task = PeriodicTask.objects.get(task=AUTO_CLOSE_TASK)
+    assert task.enabled and task.crontab.timezone.key == "Europe/Brussels"
+    settings.CASE_AUTO_CLOSE_MONTHS = 0
+    assert cases_auto_close_nightly() == {"closed": 0}
