@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.channels import Channel
@@ -366,6 +367,15 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return self.description
+
+    @property
+    def overdue(self) -> bool:
+        """Open and due before today (Brussels)."""
+        return (
+            self.done_at is None
+            and self.due_date is not None
+            and self.due_date < timezone.localdate()
+        )
 
 
 class ContactFlag(models.Model):

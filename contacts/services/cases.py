@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_variables
 
 from meldpunt.audit import Action, audit_changes, audit_record
@@ -40,7 +41,11 @@ def case_close(
         open_count = case_open_follow_ups_count(locked)
         if open_count and not confirm_open_follow_ups:
             raise ValidationError(
-                _("This case still has %(count)s open follow-ups. Close it anyway?")
+                ngettext(
+                    "This case still has %(count)s open follow-up. Close it anyway?",
+                    "This case still has %(count)s open follow-ups. Close it anyway?",
+                    open_count,
+                )
                 % {"count": open_count},
                 code="open_follow_ups",
             )

@@ -257,7 +257,7 @@ def test_case_close_asks_first_with_open_follow_ups_then_reopens(client_for, res
     url = reverse("contacts:case_close", args=[case.reference])
     response = client.post(url, {"reason": "resolved"})
     assert response.status_code == 400
-    assert "open follow-ups" in response.context["close_question"]
+    assert "1 open follow-up." in response.context["close_question"]
     case.refresh_from_db()
     assert case.closed_at is None
     client.post(url, {"reason": "resolved", "confirm": "1"})
@@ -408,3 +408,18 @@ def test_auto_close_is_a_nightly_periodic_task(settings):
     assert task.enabled and task.crontab.timezone.key == "Europe/Brussels"
     settings.CASE_AUTO_CLOSE_MONTHS = 0
     assert cases_auto_close_nightly() == {"closed": 0}
+
+
+def test_retention_blanks_old_profile_notes_without_later_contacts(site, responder):
+    from reports.services.retention import _profile_notes_expire
+
+    cutoff = datetime(2020, 1, 1, tzinfo=UTC)
+    old = CallerProfile.objects.create(identifier_hash="a" * 64, site=site, note="Oud")
+    called_again = CallerProfile.objects.create(identifier_hash="b" * 64, site=site, note="Nog")
+    CallerProfile.objects.update(note_updated_at=cutoff - timedelta(days=1))
+    ContactFactory(site=site, caller_profile=called_again, started_at=cutoff + timedelta(days=3))
+    assert _profile_notes_expire(cutoff, dry_run=True) == 1
+    assert _profile_notes_expire(cutoff, dry_run=False) == 1
+    old.refresh_from_db()
+    called_again.refresh_from_db()
+    assert (old.note, called_again.note) == ("", "Nog")
