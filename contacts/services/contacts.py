@@ -154,7 +154,13 @@ def contact_check_complete(data: ContactData) -> None:
     main theme; a non-counselling one only channel, start and type. Without a type (callers
     that predate types, imports of older registers) the documented default applies and
     blank values are *not recorded*, as DESIGN.md says."""
-    if data.contact_type is not None and data.contact_type.is_counselling and data.theme is None:
+    contact_type = data.contact_type
+    if (
+        contact_type is not None
+        and contact_type.pk != DEFAULT_CONTACT_TYPE  # older contacts are corrected as they are
+        and contact_type.is_counselling
+        and data.theme is None
+    ):
         raise ValidationError(
             {"theme": [_("A counselling contact needs at least the main theme.")]}
         )

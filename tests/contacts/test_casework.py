@@ -423,3 +423,15 @@ def test_retention_blanks_old_profile_notes_without_later_contacts(site, respond
     old.refresh_from_db()
     called_again.refresh_from_db()
     assert (old.note, called_again.note) == ("", "Nog")
+
+
+def test_an_older_contact_without_type_or_theme_can_still_be_corrected(client_for, responder, site):
+    from .test_views import edit_data
+
+    contact = ContactFactory(site=site, theme_id=None, registered_by=responder)
+    data = edit_data(contact, theme="", region="brussel")
+    data["contact_type"] = "unspecified"
+    response = client_for(responder).post(reverse("contacts:edit", args=[contact.reference]), data)
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.region_id == "brussel" and contact.contact_type_id == "unspecified"

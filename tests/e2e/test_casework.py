@@ -103,7 +103,7 @@ def test_the_draft_is_offered_back_after_an_error_page(logged_in):
     page.goto("/contacts/new/?channel=phone")
     offer = page.locator("[data-draft-offer]")
     assert offer.is_visible()
-    offer.get_by_role("button", name=re.compile("Herstel|Restore")).click()
+    offer.get_by_role("button", name=re.compile("herstel|restore", re.IGNORECASE)).click()
     assert page.input_value("textarea[name=notes]") == "Buurvrouw hoort elke avond geroep"
     assert page.is_checked(f"input[name=theme][value={theme}]")
     page.keyboard.press("Control+Enter")
