@@ -27,8 +27,9 @@ from meldpunt.roles import Role
 from staffing.models import Site, StaffMember
 from staffing.services.opening_hours import OpeningSchedule
 
-from .models import Case, CloseReason, Contact, FollowUp, Referral, Victim
+from .models import CallerProfile, Case, CloseReason, Contact, FollowUp, Referral, Victim
 from .services import reference_allocate
+from .services.callers import caller_identifier_hash
 from .services.references import Kind
 
 DEFAULT_SEED = 1712
@@ -682,6 +683,41 @@ def _contacts_create(plan: DemoPlan, drafts: list[Draft], case_rows: list[Case],
     ]
     Contact.objects.bulk_create(contacts, batch_size=BATCH)
     _details_create(plan, drafts, contacts)
+    _repeat_callers_link(drafts, contacts, case_rows)
+
+
+def demo_caller_number(case_index: int) -> str:
+    """The (fictional) number of the caller of every third demo case: typed at intake, it
+    shows that caller's earlier contacts. The first is +32 470 00 00 00."""
+    return f"+32470{case_index:06d}"
+
+
+def _repeat_callers_link(drafts: list[Draft], contacts: list[Contact], case_rows) -> None:
+    """Every third case has a caller known by number: a profile (keyed hash only) that links
+    the case's contacts, kept by the case's site."""
+    keys: dict[int, str] = {}
+    linked = []
+    for draft, contact in zip(drafts, contacts, strict=True):
+        if draft.case is None or draft.case % 3:
+            continue
+        if draft.case not in keys:
+            keys[draft.case] = caller_identifier_hash(demo_caller_number(draft.case))
+        linked.append((contact, draft.case))
+    # A profile may be there already (seeding again after removing the contacts).
+    existing = {
+        p.identifier_hash: p
+        for p in CallerProfile.objects.filter(identifier_hash__in=set(keys.values()))
+    }
+    fresh = [
+        CallerProfile(identifier_hash=key, site_id=case_rows[case].site_id)
+        for case, key in keys.items()
+        if key not in existing
+    ]
+    CallerProfile.objects.bulk_create(fresh, batch_size=BATCH)
+    existing.update({p.identifier_hash: p for p in fresh})
+    for contact, case in linked:
+        contact.caller_profile_id = existing[keys[case]].pk
+    Contact.objects.bulk_update([c for c, _case in linked], ["caller_profile"], batch_size=BATCH)
 
 
 def _cases_create(plan: DemoPlan, cases: list[CaseDraft], sites: dict[str, Site]) -> list[Case]:
