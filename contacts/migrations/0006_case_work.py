@@ -372,6 +372,7 @@ class Migration(migrations.Migration):
             model_name="contact",
             name="contact_type",
             field=models.ForeignKey(
+                db_default="unspecified",
                 default="unspecified",
                 help_text="Contacts registered before contact types existed, and imported rows without one, have the type “type not recorded” (counted as counselling).",
                 on_delete=django.db.models.deletion.PROTECT,

@@ -174,6 +174,8 @@ class Contact(models.Model):
         ContactType,
         on_delete=models.PROTECT,
         default=DEFAULT_CONTACT_TYPE,
+        # Also in the database: rows written around the ORM (COPY, raw SQL) get it too.
+        db_default=DEFAULT_CONTACT_TYPE,
         verbose_name=_("contact type"),
         help_text=_(
             "Contacts registered before contact types existed, and imported rows without "
