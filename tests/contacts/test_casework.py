@@ -435,3 +435,39 @@ def test_an_older_contact_without_type_or_theme_can_still_be_corrected(client_fo
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.region_id == "brussel" and contact.contact_type_id == "unspecified"
+
+
+def test_new_pages_take_the_same_queries_with_more_rows(client_for, coordinator, site):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import SiteFactory
+
+    profile = CallerProfile.objects.create(identifier_hash="c" * 64, site=site)
+
+    def more():
+        other = SiteFactory()
+        for where in (site, other):
+            contact = ContactFactory(site=where, caller_profile=profile)
+            ContactFlag.objects.create(contact=contact, reason="long_conversation")
+            FollowUpFactory(contact=contact, due_date=date(2020, 1, 1), assignee=coordinator)
+
+    client = client_for(coordinator)
+    urls = [
+        reverse("home"),
+        reverse("contacts:data_quality"),
+        reverse("contacts:followup_team"),
+        reverse("contacts:caller_profile", args=[profile.pk]),
+    ]
+    more()
+    counts = []
+    for _round in range(2):
+        row = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            row.append(len(queries))
+        counts.append(row)
+        for _ in range(6):
+            more()
+    assert counts[0] == counts[1]
