@@ -1,11 +1,23 @@
 from .attempt import CallAttempt
+from .caller import CallerProfile, CallerProfileFlag
 from .campaign import Campaign
 from .consultation import ConsultationItem
-from .contact import NOTES_MAX_LENGTH, Case, Contact, FollowUp, ReferenceCounter, Victim
+from .contact import (
+    DEFAULT_CONTACT_TYPE,
+    NOTES_MAX_LENGTH,
+    Case,
+    CloseReason,
+    Contact,
+    ContactFlag,
+    FollowUp,
+    ReferenceCounter,
+    Victim,
+)
 from .taxonomy import (
     AwarenessSource,
     CallerAgeGroup,
     CallerRole,
+    ContactType,
     Gender,
     Referral,
     Region,
@@ -19,6 +31,12 @@ from .taxonomy import (
 
 __all__ = [
     "NOTES_MAX_LENGTH",
+    "DEFAULT_CONTACT_TYPE",
+    "CallerProfile",
+    "CallerProfileFlag",
+    "CloseReason",
+    "ContactFlag",
+    "ContactType",
     "AwarenessSource",
     "CallAttempt",
     "CallerAgeGroup",
