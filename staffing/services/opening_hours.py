@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 import holidays
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from meldpunt.channels import Channel
@@ -62,7 +62,9 @@ class OpeningSchedule:
         self.slots = [s for s in slots if s.channel != Channel.EMAIL]
         # closures: (channel or "", start_utc, end_utc)
         self.closures = sorted(closures, key=lambda c: c[1])
-        self._holidays = holidays.country_holidays("BE")
+        # Holiday names are shown to users: in Dutch, unless the reader switched to English.
+        language = "en_US" if (translation.get_language() or "nl").startswith("en") else "nl"
+        self._holidays = holidays.country_holidays("BE", language=language)
         self._cache: dict[tuple[str, date], list[SlotInterval]] = {}
 
     @classmethod
