@@ -15,7 +15,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from contacts.models import Campaign, FollowUp
+from contacts.models import (
+    CallerProfile,
+    CallerProfileFlag,
+    Campaign,
+    ContactFlag,
+    FollowUp,
+)
 from meldpunt.audit import Action, audit_record
 from meldpunt.channels import Channel
 from staffing.models import (
@@ -185,6 +191,9 @@ def register(site, responder, coordinator):
         other = SiteFactory(code=f"site{i}", name=f"Site {i}")
         SiteShare.objects.create(site=other, channel=Channel.PHONE, share="0.000")
 
+    # A known caller: every contact of the register is theirs (the caller profile page).
+    profile = CallerProfile.objects.create(identifier_hash="f" * 64, site=site)
+
     def grow(n: int):
         for _ in range(n):
             i = state["n"] = state["n"] + 1
@@ -223,6 +232,22 @@ def register(site, responder, coordinator):
                 end_date=date(YEAR, 3, 1),
             )
             audit_record(action=Action.VIEW, user=coordinator, obj=contact)
+            # Case work: the caller's contacts and flags, flagged contacts to check, the
+            # team's follow-ups (overdue, assigned to the responder).
+            contact.caller_profile = profile
+            contact.save(update_fields=["caller_profile"])
+            CallerProfileFlag.objects.create(
+                profile=profile,
+                kind=CallerProfileFlag.Kind.FREQUENT_CALLER,
+                expires_on=timezone.localdate() + timedelta(days=30 + i),
+            )
+            ContactFlag.objects.create(contact=contact, reason=ContactFlag.Reason.LONG_CONVERSATION)
+            FollowUp.objects.create(
+                contact=contact,
+                description=f"Opvolgen {i}",
+                due_date=timezone.localdate() - timedelta(days=i),
+                assignee=responder,
+            )
             grow_staffing(i, member)
 
     grow(2)
@@ -230,6 +255,7 @@ def register(site, responder, coordinator):
         "grow": grow,
         "contact": first,
         "case": case,
+        "profile": profile,
         "member": own,
         "ahead": timezone.localdate(ahead),
         "absence": absence,
@@ -245,6 +271,9 @@ def _trial_slot():
 # (URL name, role fixture, path from the register)
 PAGES = [
     ("home", "responder", lambda r: "/"),
+    ("contacts:caller_profile", "responder", lambda r: f"/contacts/callers/{r['profile'].pk}/"),
+    ("contacts:data_quality", "site_coordinator", lambda r: f"/contacts/quality/?year={YEAR}"),
+    ("contacts:followup_team", "site_coordinator", lambda r: "/contacts/follow-ups/"),
     ("ping", "responder", lambda r: "/ping/"),
     ("contacts:list", "responder", lambda r: "/contacts/"),
     ("contacts:create", "responder", lambda r: "/contacts/new/"),
@@ -373,6 +402,13 @@ def test_the_walk_covers_every_page_of_the_matrix_that_has_a_get():
         "contacts:case_consultation_add",
         "contacts:followup_create",
         "contacts:followup_complete",
+        "contacts:caller_lookup",
+        "contacts:caller_profile_note",
+        "contacts:caller_profile_flag",
+        "contacts:flag_check",
+        "contacts:case_close",
+        "contacts:case_reopen",
+        "contacts:case_summary",
         "staffing:assign",
         "staffing:unassign",
         "staffing:consultation_record",
