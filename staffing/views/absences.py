@@ -3,6 +3,7 @@ requests, and find replacements for the shifts an absence released."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,8 +18,10 @@ from staffing.services.absences import (
     absence_approve,
     absence_record,
     absence_refuse,
+    absence_replan,
     replacement_candidates,
 )
+from staffing.tasks import roster_proposal_run
 
 
 def _plannable_sites(request):
@@ -98,7 +101,12 @@ def absence_detail(request, pk):
     return render(
         request,
         "staffing/absence_detail.html",
-        {"absence": absence, "released": released, "now": timezone.now()},
+        {
+            "absence": absence,
+            "released": released,
+            "now": timezone.now(),
+            "ahead": any(entry.shift.starts_at > timezone.now() for entry, _c in released),
+        },
     )
 
 
@@ -123,3 +131,25 @@ def absence_decide(request, pk):
         for message in error.messages:
             messages.error(request, message)
     return redirect("staffing:absences")
+
+
+@require_POST
+@permission_required(Action.ROSTER_PLAN)
+def absence_replan_view(request, pk):
+    """ "Re-plan these shifts": the solver's repair mode on the released shifts' site and
+    days; the coordinator then reviews and accepts the proposal on its usual page."""
+    sites = _plannable_sites(request)
+    absence = get_object_or_404(Absence, pk=pk, staff_member__site__in=sites)
+    try:
+        with transaction.atomic():
+            proposals = absence_replan(absence=absence, requested_by=request.user, sites=sites)
+            for proposal in proposals:
+                # Queued only once the row is committed (runs in-process without a broker).
+                transaction.on_commit(lambda pk=proposal.pk: roster_proposal_run.delay(pk))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("staffing:absence_detail", pk=absence.pk)
+    if len(proposals) == 1:
+        return redirect("staffing:proposal", pk=proposals[0].pk)
+    return redirect("staffing:proposals")
