@@ -38,9 +38,12 @@ def only_published(assignments, published=None) -> list:
     return [a for a in assignments if (a.shift.site_id, shift_month(a.shift)) in published]
 
 
-def roster_publish(*, site: Site, month: date, published_by=None) -> RosterPublication:
+def roster_publish(
+    *, site: Site, month: date, published_by=None, announce: bool = True
+) -> RosterPublication:
     """Publish `site`'s roster of the month of `month`; everyone on a shift that month is
-    mailed. From now on every change to its shifts is mailed to the people concerned."""
+    mailed (unless not `announce`: the demo data, published "before" anyone could read
+    it). From now on every change to its shifts is mailed to the people concerned."""
     first = month_start(month)
     start, end = month_bounds(first.year, first.month)
     with transaction.atomic():
@@ -52,6 +55,8 @@ def roster_publish(*, site: Site, month: date, published_by=None) -> RosterPubli
         except IntegrityError as error:
             raise ValidationError(_("This month is already published.")) from error
         counts: dict[int, int] = {}
+        if not announce:
+            return publication
         for member_id in Assignment.objects.filter(
             shift__site=site, starts_at__gte=start, starts_at__lt=end
         ).values_list("staff_member__user_id", flat=True):
