@@ -19,7 +19,7 @@ from staffing.models import (
     StaffMember,
 )
 
-from .assignments import assignment_problems
+from .eligibility import assignment_problems_many
 from .notifications import Kind, mail_language, notify, page_url, shift_change_notify
 from .open_shifts import open_shift_notify
 from .proposal import proposal_create
@@ -154,20 +154,24 @@ def absence_replan(*, absence: Absence, requested_by, sites=None) -> list[Roster
         ]
 
 
-def replacement_candidates(shift: Shift, limit: int = 8) -> list[StaffMember]:
-    """Colleagues of the shift's site who may take it without breaking any rule."""
-    members = (
-        StaffMember.objects.filter(site=shift.site_id, user__is_active=True)
+def replacement_candidates(shifts, limit: int = 8) -> dict[int, list[StaffMember]]:
+    """Per shift id, up to `limit` colleagues of the shift's site who may take it without
+    breaking any rule; a fixed number of queries however many shifts and people."""
+    shifts = list(shifts)
+    members = list(
+        StaffMember.objects.filter(site__in={s.site_id for s in shifts}, user__is_active=True)
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "id")
     )
-    found = []
-    for member in members:
-        if member.may_serve(shift.channel) and not assignment_problems(shift, member):
-            found.append(member)
-            if len(found) == limit:
-                break
-    return found
+    problems = assignment_problems_many(shifts, members)
+    return {
+        shift.pk: [
+            member
+            for member in members
+            if member.site_id == shift.site_id and not problems[member.pk, shift.pk]
+        ][:limit]
+        for shift in shifts
+    }
 
 
 def _period(absence: Absence) -> str:

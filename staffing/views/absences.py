@@ -1,6 +1,8 @@
 """Site coordinators record leave, sickness and training of their team, answer time-off
 requests, and find replacements for the shifts an absence released."""
 
+from collections import defaultdict
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from meldpunt.permissions import Action, permission_required
 from staffing.forms import AbsenceForm
-from staffing.models import Absence, Site
+from staffing.models import Absence, Assignment, Site
 from staffing.services.absences import (
     absence_approve,
     absence_record,
@@ -89,23 +91,29 @@ def absence_detail(request, pk):
     absence = get_object_or_404(
         Absence.objects.select_related("staff_member__user"), pk=pk, staff_member__site__in=sites
     )
-    released = [
-        (r, replacement_candidates(r.shift) if r.shift.starts_at > timezone.now() else [])
-        for r in absence.released_assignments.select_related("shift__site").order_by(
-            "starts_at", "id"
-        )
-    ]
+    entries = list(
+        absence.released_assignments.select_related("shift__site").order_by("starts_at", "id")
+    )
+    now = timezone.now()
+    candidates = replacement_candidates([r.shift for r in entries if r.shift.starts_at > now])
     # Shifts taken over already show their new people; the coverage tells what is still open.
-    for entry, _candidates in released:
-        entry.current = list(entry.shift.assignments.select_related("staff_member__user"))
+    current = defaultdict(list)
+    for assignment in Assignment.objects.filter(
+        shift__in=[r.shift_id for r in entries]
+    ).select_related("staff_member__user"):
+        current[assignment.shift_id].append(assignment)
+    released = []
+    for entry in entries:
+        entry.current = current[entry.shift_id]
+        released.append((entry, candidates.get(entry.shift_id, [])))
     return render(
         request,
         "staffing/absence_detail.html",
         {
             "absence": absence,
             "released": released,
-            "now": timezone.now(),
-            "ahead": any(entry.shift.starts_at > timezone.now() for entry, _c in released),
+            "now": now,
+            "ahead": any(entry.shift.starts_at > now for entry in entries),
         },
     )
 
