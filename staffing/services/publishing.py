@@ -58,9 +58,9 @@ def roster_publish(
                 )
         except IntegrityError as error:
             raise ValidationError(_("This month is already published.")) from error
-        counts: dict[int, int] = {}
         if not announce:
             return publication
+        counts: dict[int, int] = {}
         for member_id in Assignment.objects.filter(
             shift__site=site, starts_at__gte=start, starts_at__lt=end
         ).values_list("staff_member__user_id", flat=True):
