@@ -25,6 +25,7 @@ from .models import (
 from .services.assignments import assignment_create
 from .services.consultations import consultation_series_create
 from .services.opening_hours import OpeningSchedule
+from .services.publishing import published_months, roster_publish, shift_month
 from .services.shifts import shifts_generate
 from .services.time import BRUSSELS, day_start, local_date
 
@@ -142,9 +143,39 @@ def staffing_demo_seed(*, rng: random.Random, today: date, stdout=None) -> str:
     else:
         with transaction.atomic():
             line = _seed(rng, today)
+    with transaction.atomic():
+        addresses, months = _addresses_ensure(), _months_publish(today)
+    if addresses or months:
+        line += f" {addresses} e-mailadressen, {months} maanden gepubliceerd."
     if stdout is not None:
         stdout.write(line)
     return line
+
+
+def _addresses_ensure() -> int:
+    """An example.org address for every staff member without one, so that the console mail
+    backend of `make run` shows the roster mails. Existing addresses are left alone."""
+    users = {
+        member.user for member in StaffMember.objects.filter(user__email="").select_related("user")
+    }
+    for user in users:
+        user.email = f"{user.username}@example.org"
+        user.save(update_fields=["email"])
+    return len(users)
+
+
+def _months_publish(today: date) -> int:
+    """Publish, per site, the current month and the past months that have shifts (as if the
+    coordinator had done so on time), so responders see their shifts in "my shifts" and the
+    calendar feed; later months stay drafts. Nobody is mailed for these."""
+    done = published_months()
+    wanted = {(shift.site, shift_month(shift)) for shift in Shift.objects.select_related("site")}
+    published = 0
+    for site, month in sorted(wanted, key=lambda pair: (pair[0].pk, pair[1])):
+        if month <= today.replace(day=1) and (site.pk, month) not in done:
+            roster_publish(site=site, month=month, announce=False)
+            published += 1
+    return published
 
 
 def _seed(rng: random.Random, today: date) -> str:

@@ -45,6 +45,7 @@ urlpatterns = [
     path("roster/week-templates/", roster_day.save_week_template, name="save_week_template"),
     path("absences/<id:pk>/", absences.absence_detail, name="absence_detail"),
     path("absences/<id:pk>/decide/", absences.absence_decide, name="absence_decide"),
+    path("absences/<id:pk>/replan/", absences.absence_replan_view, name="absence_replan"),
     path("open-shifts/", self_service.open_shifts, name="open_shifts"),
     path("open-shifts/<id:pk>/take/", self_service.open_shift_sign_up, name="open_shift_take"),
     path("my-shifts/time-off/", self_service.time_off_request, name="time_off_request"),

@@ -10,11 +10,19 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from meldpunt.roles import Role
-from staffing.models import Absence, Assignment, ReleasedAssignment, Shift, StaffMember
+from staffing.models import (
+    Absence,
+    Assignment,
+    ReleasedAssignment,
+    RosterProposal,
+    Shift,
+    StaffMember,
+)
 
-from .assignments import assignment_problems
+from .eligibility import assignment_problems_many
 from .notifications import Kind, mail_language, notify, page_url, shift_change_notify
 from .open_shifts import open_shift_notify
+from .proposal import proposal_create
 from .time import day_start, local_date
 
 
@@ -117,20 +125,53 @@ def assignments_during(absence: Absence):
     )
 
 
-def replacement_candidates(shift: Shift, limit: int = 8) -> list[StaffMember]:
-    """Colleagues of the shift's site who may take it without breaking any rule."""
-    members = (
-        StaffMember.objects.filter(site=shift.site_id, user__is_active=True)
+def absence_replan(*, absence: Absence, requested_by, sites=None) -> list[RosterProposal]:
+    """Repair proposals for the shifts this absence released that have not started (of
+    `sites` only, when given: those the coordinator may plan): one per site, over the local
+    days from the first to the last of those shifts. The repair mode refills what is short
+    there and keeps the rest of the roster; the caller queues roster_proposal_run after
+    commit and the coordinator reviews and accepts as usual."""
+    periods = {}
+    ahead = absence.released_assignments.filter(starts_at__gt=timezone.now())
+    if sites is not None:
+        ahead = ahead.filter(shift__site__in=sites)
+    for released in ahead.select_related("shift__site"):
+        day = local_date(released.shift.starts_at)
+        first, last = periods.get(released.shift.site, (day, day))
+        periods[released.shift.site] = (min(first, day), max(last, day))
+    if not periods:
+        raise ValidationError(_("None of the released shifts lies ahead: nothing to re-plan."))
+    with transaction.atomic():
+        return [
+            proposal_create(
+                site=site,
+                first_day=first,
+                last_day=last,
+                mode=RosterProposal.Mode.REPAIR,
+                created_by=requested_by,
+            )
+            for site, (first, last) in sorted(periods.items(), key=lambda item: item[0].pk)
+        ]
+
+
+def replacement_candidates(shifts, limit: int = 8) -> dict[int, list[StaffMember]]:
+    """Per shift id, up to `limit` colleagues of the shift's site who may take it without
+    breaking any rule; a fixed number of queries however many shifts and people."""
+    shifts = list(shifts)
+    members = list(
+        StaffMember.objects.filter(site__in={s.site_id for s in shifts}, user__is_active=True)
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "id")
     )
-    found = []
-    for member in members:
-        if member.may_serve(shift.channel) and not assignment_problems(shift, member):
-            found.append(member)
-            if len(found) == limit:
-                break
-    return found
+    problems = assignment_problems_many(shifts, members)
+    return {
+        shift.pk: [
+            member
+            for member in members
+            if member.site_id == shift.site_id and not problems[member.pk, shift.pk]
+        ][:limit]
+        for shift in shifts
+    }
 
 
 def _period(absence: Absence) -> str:

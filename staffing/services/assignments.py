@@ -1,47 +1,32 @@
 """Putting people on shifts and taking them off, with the rostering rules.
 
-The rules are checked here, on every database: nobody on two overlapping shifts; a minimum
-rest between working days; weekly hours (ISO week, local) at most contract hours plus a
-margin, consultation time included; not during an approved absence; only channels the
-person may serve; only within their active period; a trainee only with a certified
-colleague on the same shift. On PostgreSQL an exclusion constraint backs up the overlap rule.
+The rules (written once, in .eligibility) are checked here under the locks, on every
+database: nobody on two overlapping shifts; a minimum rest between working days; weekly
+hours (ISO week, local) at most contract hours plus a margin, consultation time included;
+not during an approved absence; only channels the person may serve; only within their
+active period; a trainee only with a certified colleague on the same shift. On PostgreSQL
+an exclusion constraint backs up the overlap rule.
 """
 
-from datetime import timedelta
-from decimal import Decimal
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from meldpunt.channels import Channel
 from staffing.models import (
-    Absence,
     Assignment,
-    ConsultationAttendance,
     Qualification,
     Shift,
     StaffMember,
 )
 
+from .eligibility import assignment_problems_many, trainee_by_kinds, week_hours  # noqa: F401
 from .notifications import shift_change_notify
-from .time import local, local_date, week_bounds
-
-
-def _when(instant) -> str:
-    return date_format(local(instant), "D j M H:i")
+from .time import local_date
 
 
 def is_trainee(member: StaffMember, day) -> bool:
     """In training and not (yet) certified on `day`."""
-    kinds = set(member.qualifications.valid_on(day).values_list("kind", flat=True))
-    return (
-        Qualification.Kind.IN_TRAINING in kinds
-        and Qualification.Kind.CERTIFIED_RESPONDER not in kinds
-    )
+    return trainee_by_kinds(set(member.qualifications.valid_on(day).values_list("kind", flat=True)))
 
 
 def _certified_on_shift(shift: Shift, day, exclude_member=None) -> bool:
@@ -53,105 +38,10 @@ def _certified_on_shift(shift: Shift, day, exclude_member=None) -> bool:
     return qualified.exists()
 
 
-def week_hours(member: StaffMember, day) -> Decimal:
-    """Hours worked in the local ISO week of `day`: shifts and consultations (not excused
-    or absent), a consultation during a shift counted once."""
-    return _hours(_week_periods(member, day))
-
-
-def _week_periods(member: StaffMember, day) -> list:
-    start, end = week_bounds(day)
-    periods = list(
-        member.assignments.filter(starts_at__gte=start, starts_at__lt=end).values_list(
-            "starts_at", "ends_at"
-        )
-    )
-    periods += list(
-        _counting_attendances(member)
-        .filter(consultation__starts_at__gte=start, consultation__starts_at__lt=end)
-        .values_list("consultation__starts_at", "consultation__ends_at")
-    )
-    return periods
-
-
-def _hours(periods) -> Decimal:
-    """Total length of the union of (start, end) periods, in hours."""
-    seconds, reach = 0.0, None
-    for period_start, period_end in sorted(periods):
-        if reach is not None and period_start < reach:
-            period_start = reach
-        if period_end > period_start:
-            seconds += (period_end - period_start).total_seconds()
-            reach = period_end
-    return Decimal(seconds) / 3600
-
-
-def _counting_attendances(member) -> QuerySet:
-    return ConsultationAttendance.objects.filter(
-        staff_member=member, attendance__in=ConsultationAttendance.COUNTING
-    )
-
-
 def assignment_problems(shift: Shift, member: StaffMember) -> list[str]:
-    """Every rule that putting `member` on `shift` would break, as translated messages."""
-    problems = []
-    day = local_date(shift.starts_at)
-    name = str(member)
-    if member.assignments.filter(shift=shift).exists():
-        return [_("%(name)s is already on this shift.") % {"name": name}]
-    if not member.is_active_on(day):
-        problems.append(_("%(name)s is not active on this date.") % {"name": name})
-    if not member.may_serve(shift.channel):
-        problems.append(
-            _("%(name)s does not serve the channel %(channel)s.")
-            % {"name": name, "channel": Channel(shift.channel).label}
-        )
-    overlapping = (
-        member.assignments.overlapping(shift.starts_at, shift.ends_at)
-        .select_related("shift")
-        .first()
-    )
-    if overlapping:
-        problems.append(
-            _("%(name)s is already on an overlapping shift (%(start)s).")
-            % {"name": name, "start": _when(overlapping.starts_at)}
-        )
-    rest = timedelta(hours=settings.MIN_REST_HOURS)
-    for other in member.assignments.overlapping(shift.starts_at - rest, shift.ends_at + rest):
-        # Shifts of the same working day may follow each other; rest is between days.
-        if local_date(other.starts_at) == day:
-            continue
-        gap = max(shift.starts_at - other.ends_at, other.starts_at - shift.ends_at)
-        if timedelta(0) <= gap < rest:
-            problems.append(
-                _("%(name)s would have less than %(hours)s hours of rest (shift at %(start)s).")
-                % {"name": name, "hours": settings.MIN_REST_HOURS, "start": _when(other.starts_at)}
-            )
-            break
-    limit = member.contract_hours + settings.WEEKLY_HOURS_MARGIN
-    total = _hours([*_week_periods(member, day), (shift.starts_at, shift.ends_at)])
-    if total > limit:
-        problems.append(
-            _("%(name)s would work %(total)s hours in week %(week)s; the limit is %(limit)s.")
-            % {
-                "name": name,
-                "total": f"{total:.1f}",
-                "week": day.isocalendar().week,
-                "limit": f"{limit:.1f}",
-            }
-        )
-    absence = member.absences.approved().overlapping(shift.starts_at, shift.ends_at).first()
-    if absence:
-        problems.append(
-            _("%(name)s is absent (%(kind)s) during this shift.")
-            % {"name": name, "kind": Absence.Kind(absence.kind).label}
-        )
-    if is_trainee(member, day) and not _certified_on_shift(shift, day):
-        problems.append(
-            _("%(name)s is in training: assign a certified colleague to this shift first.")
-            % {"name": name}
-        )
-    return problems
+    """Every rule that putting `member` on `shift` would break, as translated messages (the
+    rules live in .eligibility, shared with the batched check of many people and shifts)."""
+    return assignment_problems_many([shift], [member])[(member.pk, shift.pk)]
 
 
 def assignment_create(

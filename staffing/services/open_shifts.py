@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from staffing.models import Assignment, Shift, StaffMember
 
-from .assignments import assignment_create, assignment_problems
+from .assignments import assignment_create
+from .eligibility import assignment_problems_many
 from .notifications import Kind, mail_language, notify, page_url, shift_is_published, shift_label
 from .publishing import published_months, shift_month
 
@@ -42,7 +43,8 @@ def open_shifts_for(member: StaffMember, *, now=None, limit: int = 60) -> list[O
     )
     published = published_months({member.site_id})
     shifts = [s for s in shifts if (s.site_id, shift_month(s)) in published][:limit]
-    return [OpenShift(s, s.assigned, assignment_problems(s, member)) for s in shifts]
+    problems = assignment_problems_many(shifts, [member])
+    return [OpenShift(s, s.assigned, problems[member.pk, s.pk]) for s in shifts]
 
 
 def open_shift_take(*, shift: Shift, member: StaffMember, user) -> Assignment:
@@ -61,14 +63,13 @@ def open_shift_notify(*, shift: Shift, exclude=()) -> None:
     """Tell the colleagues who may take a published shift that a place opened up on it."""
     if not shift_is_published(shift):
         return
-    members = StaffMember.objects.filter(site=shift.site_id, user__is_active=True).exclude(
-        pk__in=[m.pk for m in exclude]
+    members = list(
+        StaffMember.objects.filter(site=shift.site_id, user__is_active=True)
+        .exclude(pk__in=[m.pk for m in exclude])
+        .select_related("user")
     )
-    user_ids = [
-        m.user_id
-        for m in members
-        if m.may_serve(shift.channel) and not assignment_problems(shift, m)
-    ]
+    problems = assignment_problems_many([shift], members)
+    user_ids = [m.user_id for m in members if not problems[m.pk, shift.pk]]
     with mail_language():
         notify(
             user_ids=user_ids,

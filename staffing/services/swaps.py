@@ -16,6 +16,7 @@ from meldpunt.roles import Role
 from staffing.models import Assignment, ReleasedAssignment, Shift, ShiftOffer, StaffMember
 
 from .assignments import assignment_create, assignment_problems, is_trainee
+from .eligibility import assignment_problems_many
 from .notifications import Kind, mail_language, notify, page_url, shift_is_published, shift_label
 from .time import local_date
 
@@ -52,10 +53,15 @@ def taker_problems(shift: Shift, taker: StaffMember, giver: StaffMember) -> list
 
 
 def eligible_takers(shift: Shift, giver: StaffMember) -> list[StaffMember]:
-    members = StaffMember.objects.filter(site=shift.site_id, user__is_active=True).exclude(
-        pk=giver.pk
+    """Colleagues of the shift's site (not the giver) who may take it: taker_problems'
+    rules, checked for all of them at once."""
+    members = list(
+        StaffMember.objects.filter(site=shift.site_id, user__is_active=True)
+        .exclude(pk=giver.pk)
+        .select_related("user")
     )
-    return [m for m in members.select_related("user") if not taker_problems(shift, m, giver)]
+    problems = assignment_problems_many([shift], members)
+    return [m for m in members if not problems[m.pk, shift.pk]]
 
 
 def shift_offer_create(

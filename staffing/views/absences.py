@@ -1,8 +1,11 @@
 """Site coordinators record leave, sickness and training of their team, answer time-off
 requests, and find replacements for the shifts an absence released."""
 
+from collections import defaultdict
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,13 +15,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from meldpunt.permissions import Action, permission_required
 from staffing.forms import AbsenceForm
-from staffing.models import Absence, Site
+from staffing.models import Absence, Assignment, Site
 from staffing.services.absences import (
     absence_approve,
     absence_record,
     absence_refuse,
+    absence_replan,
     replacement_candidates,
 )
+from staffing.tasks import roster_proposal_run
 
 
 def _plannable_sites(request):
@@ -86,19 +91,30 @@ def absence_detail(request, pk):
     absence = get_object_or_404(
         Absence.objects.select_related("staff_member__user"), pk=pk, staff_member__site__in=sites
     )
-    released = [
-        (r, replacement_candidates(r.shift) if r.shift.starts_at > timezone.now() else [])
-        for r in absence.released_assignments.select_related("shift__site").order_by(
-            "starts_at", "id"
-        )
-    ]
+    entries = list(
+        absence.released_assignments.select_related("shift__site").order_by("starts_at", "id")
+    )
+    now = timezone.now()
+    candidates = replacement_candidates([r.shift for r in entries if r.shift.starts_at > now])
     # Shifts taken over already show their new people; the coverage tells what is still open.
-    for entry, _candidates in released:
-        entry.current = list(entry.shift.assignments.select_related("staff_member__user"))
+    current = defaultdict(list)
+    for assignment in Assignment.objects.filter(
+        shift__in=[r.shift_id for r in entries]
+    ).select_related("staff_member__user"):
+        current[assignment.shift_id].append(assignment)
+    released = []
+    for entry in entries:
+        entry.current = current[entry.shift_id]
+        released.append((entry, candidates.get(entry.shift_id, [])))
     return render(
         request,
         "staffing/absence_detail.html",
-        {"absence": absence, "released": released, "now": timezone.now()},
+        {
+            "absence": absence,
+            "released": released,
+            "now": now,
+            "ahead": any(entry.shift.starts_at > now for entry in entries),
+        },
     )
 
 
@@ -123,3 +139,25 @@ def absence_decide(request, pk):
         for message in error.messages:
             messages.error(request, message)
     return redirect("staffing:absences")
+
+
+@require_POST
+@permission_required(Action.ROSTER_PLAN)
+def absence_replan_view(request, pk):
+    """ "Re-plan these shifts": the solver's repair mode on the released shifts' site and
+    days; the coordinator then reviews and accepts the proposal on its usual page."""
+    sites = _plannable_sites(request)
+    absence = get_object_or_404(Absence, pk=pk, staff_member__site__in=sites)
+    try:
+        with transaction.atomic():
+            proposals = absence_replan(absence=absence, requested_by=request.user, sites=sites)
+            for proposal in proposals:
+                # Queued only once the row is committed (runs in-process without a broker).
+                transaction.on_commit(lambda pk=proposal.pk: roster_proposal_run.delay(pk))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("staffing:absence_detail", pk=absence.pk)
+    if len(proposals) == 1:
+        return redirect("staffing:proposal", pk=proposals[0].pk)
+    return redirect("staffing:proposals")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from meldpunt.permissions import Action, permission_required
 from staffing.models import Assignment, ReleasedAssignment, RosterPublication, Shift, Site
 from staffing.selectors import RosterWeek, monday_of
-from staffing.services.assignments import assignment_problems
+from staffing.services.eligibility import assignment_problems_many
 from staffing.services.time import day_start
 from staffing.services.week_copy import week_copy, week_template_apply, week_template_save
 
@@ -62,6 +62,8 @@ def roster_day(request):
         # Who works when stays with the planners until the month is published.
         assignments, released = assignments.none(), released.none()
     members = RosterWeek(site, day).members if can_plan and (not is_past or correcting) else []
+    # Every rule for every person and shift of the day in a fixed number of queries.
+    problems = assignment_problems_many(shifts, members)
     cards = []
     for shift in shifts:
         on_shift = [a for a in assignments if a.shift_id == shift.pk]
@@ -70,7 +72,7 @@ def roster_day(request):
         for member in members:
             if member.pk in taken:
                 continue
-            choices.append((member, assignment_problems(shift, member)))
+            choices.append((member, problems[member.pk, shift.pk]))
         # Who may take it first, then by name; the others with the rule they would break.
         choices.sort(key=lambda c: (bool(c[1]), str(c[0])))
         cards.append(

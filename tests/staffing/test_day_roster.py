@@ -155,8 +155,8 @@ def test_replacement_candidates_break_no_rule(site, ann, bob, shift):
         first_day=date(2030, 1, 7),
         last_day=date(2030, 1, 7),
     )
-    assert replacement_candidates(shift) == [bob]
-    assert chat_only not in replacement_candidates(shift)
+    assert replacement_candidates([shift])[shift.pk] == [bob]
+    assert chat_only not in replacement_candidates([shift])[shift.pk]
 
 
 # --- Publishing and mails ---------------------------------------------------------------

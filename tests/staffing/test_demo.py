@@ -2,6 +2,8 @@ import io
 import random
 from datetime import date
 
+from django.contrib.auth import get_user_model
+
 from meldpunt.roles import Role
 from staffing.demo import staffing_demo_seed
 from staffing.models import (
@@ -10,10 +12,14 @@ from staffing.models import (
     CaseConsultation,
     ConsultationAttendance,
     Qualification,
+    RosterPublication,
     Shift,
+    StaffMember,
 )
 from staffing.selectors import coverage_week
 from staffing.services.assignments import is_trainee
+from staffing.services.publishing import only_published
+from staffing.services.time import day_start
 from tests.factories import staff_user
 
 TODAY = date(2026, 12, 4)  # a Friday: this week's consultations are past
@@ -76,3 +82,39 @@ def test_demo_gives_planning_data(site, other_site):
     # The volunteer of each site gives two weekdays and at most four shifts a month.
     assert WeeklyAvailability.objects.count() == 4
     assert ShiftLimit.objects.count() == 2
+
+
+def test_demo_publishes_the_current_and_past_months_quietly(
+    site, other_site, mailoutbox, django_capture_on_commit_callbacks
+):
+    responders = [staff_user(Role.RESPONDER, team_site) for team_site in (site, other_site)]
+    for team_site in (site, other_site):
+        for _ in range(3):
+            staff_user(Role.RESPONDER, team_site)
+        staff_user(Role.SITE_COORDINATOR, team_site)
+    get_user_model().objects.filter(pk=responders[0].pk).update(email="kept@meldpunt.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        staffing_demo_seed(rng=random.Random(1712), today=TODAY)
+    # Mon 30 Nov – Sun 27 Dec: November and December of both sites; nobody mailed for it.
+    assert set(RosterPublication.objects.values_list("site_id", "month")) == {
+        (team_site.pk, month)
+        for team_site in (site, other_site)
+        for month in (date(2026, 11, 1), date(2026, 12, 1))
+    }
+    assert mailoutbox == []
+    users = get_user_model().objects.filter(staff_member__isnull=False)
+    assert not users.filter(email="").exists()
+    assert users.get(pk=responders[0].pk).email == "kept@meldpunt.test"
+    other = users.get(pk=responders[1].pk)
+    assert other.email == f"{other.username}@example.org"
+    # Responders see their shifts of those months ("my shifts" and the feed filter so).
+    member = StaffMember.objects.get(user=other)
+    theirs = member.assignments.select_related("shift")
+    december = [a for a in theirs if a.starts_at < day_start(date(2027, 1, 1))]
+    assert december and only_published(theirs) == december
+    # A second run changes nothing.
+    publications = list(RosterPublication.objects.values_list("pk", "published_at"))
+    addresses = list(users.order_by("pk").values_list("email", flat=True))
+    assert "niets veranderd" in staffing_demo_seed(rng=random.Random(1), today=TODAY)
+    assert list(RosterPublication.objects.values_list("pk", "published_at")) == publications
+    assert list(users.order_by("pk").values_list("email", flat=True)) == addresses
