@@ -44,7 +44,26 @@ def giver_problems(shift: Shift, giver: StaffMember) -> list[str]:
 
 
 def taker_problems(shift: Shift, taker: StaffMember, giver: StaffMember) -> list[str]:
-    problems = assignment_problems(shift, taker)
+    return _with_offer_rules(assignment_problems(shift, taker), shift, taker, giver)
+
+
+def offers_with_problems(offers, taker: StaffMember) -> list[tuple[ShiftOffer, list[str]]]:
+    """Each offer with what `taker` taking it would break (taker_problems), all offers
+    checked at once: a fixed number of queries however many offers there are."""
+    offers = list(offers)
+    problems = assignment_problems_many([offer.shift for offer in offers], [taker])
+    return [
+        (
+            offer,
+            _with_offer_rules(
+                list(problems[taker.pk, offer.shift.pk]), offer.shift, taker, offer.offered_by
+            ),
+        )
+        for offer in offers
+    ]
+
+
+def _with_offer_rules(problems, shift: Shift, taker: StaffMember, giver: StaffMember):
     if taker.site_id != shift.site_id:
         problems.append(_("%(name)s works at another site.") % {"name": taker})
     if taker.pk == giver.pk:

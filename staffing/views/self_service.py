@@ -16,12 +16,12 @@ from staffing.services.absences import absence_record
 from staffing.services.open_shifts import open_shift_take, open_shifts_for
 from staffing.services.swaps import (
     offers_for,
+    offers_with_problems,
     shift_offer_accept,
     shift_offer_approve,
     shift_offer_create,
     shift_offer_refuse,
     shift_offer_withdraw,
-    taker_problems,
 )
 
 from .access import posted_id
@@ -50,12 +50,7 @@ def open_shifts(request):
             "member": member,
             "open_shifts": open_shifts_for(member) if member else [],
             # Each offer with the rules taking it would break (the button only when none).
-            "offers": [
-                (offer, taker_problems(offer.shift, member, offer.offered_by))
-                for offer in offers_for(member)
-            ]
-            if member
-            else [],
+            "offers": offers_with_problems(offers_for(member), member) if member else [],
         },
     )
 

@@ -327,12 +327,7 @@ PAGES = [
         "site_coordinator",
         lambda r: f"/staffing/proposals/{r['running'].pk}/progress/",
     ),
-]
-
-# Pages that check every rule per person × shift (assignment_problems, 7 queries a pair): their
-# count grows until the batched eligibility check of issue-integ lands; then move them into
-# PAGES. The open shifts board checks the responder against each open shift and each offer.
-PAGES_AWAITING_BATCHED_ELIGIBILITY = [
+    # Pages that check every rule per person × shift: one batched check (services/eligibility).
     ("staffing:open_shifts", "responder", lambda r: "/staffing/open-shifts/"),
     (
         "staffing:roster_day",
@@ -355,10 +350,6 @@ def _queries(client, path: str) -> list[str]:
     return [query["sql"] for query in queries]
 
 
-class QueriesGrew(AssertionError):
-    """The page's count grew with its rows (any other failure is not this one)."""
-
-
 def _assert_flat(request, client_for, register, role, path):
     client = client_for(request.getfixturevalue(role))
     url = path(register)
@@ -366,26 +357,11 @@ def _assert_flat(request, client_for, register, role, path):
     few = _queries(client, url)
     register["grow"](12)
     many = _queries(client, url)
-    if len(many) != len(few):
-        raise QueriesGrew(f"{len(few)} → {len(many)} queries:\n" + "\n".join(many))
+    assert len(many) == len(few), f"{len(few)} → {len(many)} queries:\n" + "\n".join(many)
 
 
 @pytest.mark.parametrize(("name", "role", "path"), PAGES, ids=[page[0] for page in PAGES])
 def test_the_number_of_queries_does_not_grow_with_the_rows(
-    request, client_for, register, name, role, path
-):
-    _assert_flat(request, client_for, register, role, path)
-
-
-@pytest.mark.xfail(
-    strict=True, raises=QueriesGrew, reason="batched eligibility lands with issue-integ"
-)
-@pytest.mark.parametrize(
-    ("name", "role", "path"),
-    PAGES_AWAITING_BATCHED_ELIGIBILITY,
-    ids=[page[0] for page in PAGES_AWAITING_BATCHED_ELIGIBILITY],
-)
-def test_the_rule_checking_pages_await_the_batched_eligibility_check(
     request, client_for, register, name, role, path
 ):
     _assert_flat(request, client_for, register, role, path)
@@ -427,6 +403,7 @@ def test_the_walk_covers_every_page_of_the_matrix_that_has_a_get():
         "staffing:demand_to_shifts",
         "staffing:demand_shares",
         "staffing:proposal_accept",
+        "staffing:absence_replan",
     }
-    walked = {page[0] for page in PAGES + PAGES_AWAITING_BATCHED_ELIGIBILITY}
+    walked = {page[0] for page in PAGES}
     assert {name for name, _url in APP_PATTERNS} - post_only_or_download == walked

@@ -454,4 +454,5 @@ def test_bad_input_is_never_a_500(client_for, site_coordinator, responder, url):
     for user in (site_coordinator, responder):
         client = client_for(user)
         for method in ("get", "post"):
-            assert getattr(client, method)(url).status_code in (403, 404, 405), (url, method)
+            # 400: a NUL byte is refused before any view (meldpunt/validation.py).
+            assert getattr(client, method)(url).status_code in (400, 403, 404, 405), (url, method)
