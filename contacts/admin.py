@@ -8,10 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     AwarenessSource,
     CallerAgeGroup,
+    CallerProfile,
+    CallerProfileFlag,
     CallerRole,
     Case,
     ConsultationItem,
     Contact,
+    ContactFlag,
+    ContactType,
     FollowUp,
     Gender,
     ReferenceCounter,
@@ -63,6 +67,12 @@ class CallerAgeGroupAdmin(TaxonomyTermAdmin):
     list_display = [*TaxonomyTermAdmin.list_display, "is_minor"]
 
 
+@admin.register(ContactType)
+class ContactTypeAdmin(TaxonomyTermAdmin):
+    list_display = [*TaxonomyTermAdmin.list_display, "is_counselling"]
+    list_filter = ["is_active", "is_counselling"]
+
+
 class VictimInline(admin.TabularInline):
     model = Victim
     extra = 0
@@ -70,13 +80,13 @@ class VictimInline(admin.TabularInline):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ["reference", "started_at", "channel", "site", "theme", "case"]
-    list_filter = ["channel", "site", "theme", "follow_up_needed"]
-    list_select_related = ["site", "theme", "case"]
+    list_display = ["reference", "started_at", "channel", "contact_type", "site", "theme", "case"]
+    list_filter = ["channel", "contact_type", "site", "theme", "follow_up_needed"]
+    list_select_related = ["site", "theme", "case", "contact_type"]
     date_hierarchy = "started_at"
     search_fields = ["reference", "external_id"]
     autocomplete_fields = ["case", "registered_by"]
-    readonly_fields = ["reference", "external_id", "created_at", "updated_at"]
+    readonly_fields = ["reference", "external_id", "created_at", "updated_at", "caller_profile"]
     # Notes are for the contact's site team only, also in the admin.
     exclude = ["notes"]
     inlines = [VictimInline]
@@ -89,8 +99,8 @@ class ContactAdmin(admin.ModelAdmin):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ["reference", "site", "opened_at", "closed_at"]
-    list_filter = ["site"]
+    list_display = ["reference", "site", "opened_at", "closed_at", "close_reason"]
+    list_filter = ["site", "close_reason"]
     list_select_related = ["site"]
     search_fields = ["reference"]
     autocomplete_fields = ["opened_by"]
@@ -122,6 +132,41 @@ class FollowUpAdmin(admin.ModelAdmin):
     search_fields = ["contact__reference", "description"]
     autocomplete_fields = ["contact", "assignee", "created_by", "done_by"]
     readonly_fields = ["created_at"]
+
+
+@admin.register(ContactFlag)
+class ContactFlagAdmin(admin.ModelAdmin):
+    """Checked on the data-quality page; here for inspection."""
+
+    list_display = ["contact", "reason", "created_at", "checked_at", "checked_by"]
+    list_filter = ["reason", ("checked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["contact", "checked_by"]
+    search_fields = ["contact__reference"]
+    readonly_fields = ["contact", "reason", "created_at", "checked_at", "checked_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class CallerProfileFlagInline(admin.TabularInline):
+    model = CallerProfileFlag
+    extra = 0
+    readonly_fields = ["created_at", "created_by"]
+
+
+@admin.register(CallerProfile)
+class CallerProfileAdmin(admin.ModelAdmin):
+    """Profiles are created at intake from a keyed hash; the note is the site team's only."""
+
+    list_display = ["__str__", "site", "created_at"]
+    list_filter = ["site"]
+    list_select_related = ["site"]
+    readonly_fields = ["identifier_hash", "created_at", "note_updated_at"]
+    exclude = ["note"]
+    inlines = [CallerProfileFlagInline]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(ReferenceCounter)

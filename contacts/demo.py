@@ -27,8 +27,9 @@ from meldpunt.roles import Role
 from staffing.models import Site, StaffMember
 from staffing.services.opening_hours import OpeningSchedule
 
-from .models import Case, Contact, FollowUp, Referral, Victim
+from .models import CallerProfile, Case, CloseReason, Contact, FollowUp, Referral, Victim
 from .services import reference_allocate
+from .services.callers import caller_identifier_hash
 from .services.references import Kind
 
 DEFAULT_SEED = 1712
@@ -642,6 +643,24 @@ def demo_contacts_generate(plan: DemoPlan) -> str:
     )
 
 
+NON_COUNSELLING = ("silent", "hang_up", "wrong_number", "prank", "abusive", "thanks", "information")
+
+
+def _contact_type(d: Draft) -> str:
+    """A contact type that fits the draft, without a random draw of its own (the other
+    streams stay as they were): "other problems" without victims is mostly not a
+    conversation about violence."""
+    if d.theme == "other" and not d.victims:
+        return NON_COUNSELLING[d.started_at.minute % len(NON_COUNSELLING)]
+    if d.repeat:
+        return "follow_up"
+    if d.caller_role == "professional":
+        return "professional_consultation"
+    if d.caller_role == "victim":
+        return "about_self"
+    return "about_other"
+
+
 def _contacts_create(plan: DemoPlan, drafts: list[Draft], case_rows: list[Case], sites) -> None:
     rng, labels = plan.rng("notes"), dict(Referral.objects.values_list("code", "label"))
     refs = _references(Kind.CONTACT, [d.started_at for d in drafts])
@@ -657,12 +676,48 @@ def _contacts_create(plan: DemoPlan, drafts: list[Draft], case_rows: list[Case],
             case=None if d.case is None else case_rows[d.case],
             follow_up_needed=d.follow_up_needed,
             notes=_notes(rng, d, labels),
+            contact_type_id=_contact_type(d),
             **{f"{name}_id": getattr(d, name) for name in CODE_FIELDS},
         )
         for ref, d in zip(refs, drafts, strict=True)
     ]
     Contact.objects.bulk_create(contacts, batch_size=BATCH)
     _details_create(plan, drafts, contacts)
+    _repeat_callers_link(drafts, contacts, case_rows)
+
+
+def demo_caller_number(case_index: int) -> str:
+    """The (fictional) number of the caller of every third demo case: typed at intake, it
+    shows that caller's earlier contacts. The first is +32 470 00 00 00."""
+    return f"+32470{case_index:06d}"
+
+
+def _repeat_callers_link(drafts: list[Draft], contacts: list[Contact], case_rows) -> None:
+    """Every third case has a caller known by number: a profile (keyed hash only) that links
+    the case's contacts, kept by the case's site."""
+    keys: dict[int, str] = {}
+    linked = []
+    for draft, contact in zip(drafts, contacts, strict=True):
+        if draft.case is None or draft.case % 3:
+            continue
+        if draft.case not in keys:
+            keys[draft.case] = caller_identifier_hash(demo_caller_number(draft.case))
+        linked.append((contact, draft.case))
+    # A profile may be there already (seeding again after removing the contacts).
+    existing = {
+        p.identifier_hash: p
+        for p in CallerProfile.objects.filter(identifier_hash__in=set(keys.values()))
+    }
+    fresh = [
+        CallerProfile(identifier_hash=key, site_id=case_rows[case].site_id)
+        for case, key in keys.items()
+        if key not in existing
+    ]
+    CallerProfile.objects.bulk_create(fresh, batch_size=BATCH)
+    existing.update({p.identifier_hash: p for p in fresh})
+    for contact, case in linked:
+        contact.caller_profile_id = existing[keys[case]].pk
+    Contact.objects.bulk_update([c for c, _case in linked], ["caller_profile"], batch_size=BATCH)
 
 
 def _cases_create(plan: DemoPlan, cases: list[CaseDraft], sites: dict[str, Site]) -> list[Case]:
@@ -679,6 +734,7 @@ def _cases_create(plan: DemoPlan, cases: list[CaseDraft], sites: dict[str, Site]
                 opened_at=case.contacts[0].started_at,
                 summary=summary,
                 closed_at=closed if closed <= plan.now else None,
+                close_reason=CloseReason.RESOLVED if closed <= plan.now else "",
             )
         )
     return Case.objects.bulk_create(rows, batch_size=BATCH)

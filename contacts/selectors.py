@@ -2,10 +2,17 @@
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
-from .models import Case, Contact, FollowUp, Victim
+from staffing.models import site_of
+
+from .models import Case, Contact, ContactFlag, FollowUp, Victim
+
+# PostgreSQL's text-search configuration for the notes (Dutch stemming and stop words).
+NOTES_SEARCH_CONFIG = "dutch"
 
 # The theme filter's value for contacts without a recorded theme.
 NOT_RECORDED = "none"
@@ -32,8 +39,11 @@ def contacts_filter(user, params: dict):
     """
     contacts = Contact.objects.viewable_by(user)
     if params.get("q"):
-        # A whole reference is its own prefix.
-        contacts = contacts.filter(reference__startswith=params["q"])
+        # A whole reference is its own prefix; an import's external id matches whole.
+        q = params["q"]
+        contacts = contacts.filter(
+            Q(reference__startswith=q) | Q(reference__startswith=q.upper()) | Q(external_id=q)
+        )
     if params.get("date_from"):
         contacts = contacts.filter(started_at__gte=_local_midnight(params["date_from"]))
     if params.get("date_to"):
@@ -49,12 +59,54 @@ def contacts_filter(user, params: dict):
         contacts = contacts.filter(site=params["site"])
     if params.get("case"):
         contacts = contacts.filter(case__reference=params["case"])
-    contacts = contacts_with_open_follow_up_flag(contacts)
+    if params.get("contact_type"):
+        contacts = contacts.filter(contact_type=params["contact_type"])
+    if params.get("mine"):
+        contacts = contacts.filter(registered_by=user)
+    if params.get("notes"):
+        contacts = contacts_notes_search(contacts, user, params["notes"])
+    contacts = contacts_with_open_follow_up_flag(contacts).annotate(
+        is_flagged=Exists(ContactFlag.objects.filter(contact=OuterRef("pk"), checked_at=None))
+    )
     if params.get("follow_up_open"):
         contacts = contacts.filter(has_open_follow_up=True)
-    return contacts.select_related(
-        "site", "theme", "case", "caller_age_group", "caller_gender", "registered_by"
-    ).order_by("-started_at", "-id")
+    if params.get("flagged"):
+        contacts = contacts.filter(Exists(ContactFlag.objects.filter(contact=OuterRef("pk"))))
+    # Code-list terms are attached by `contacts_terms_attach`, not joined: every join adds
+    # to PostgreSQL's planning time (11 joins planned in ~100 ms under load, 4 in a few).
+    return contacts.select_related("site", "case", "registered_by").order_by("-started_at", "-id")
+
+
+LIST_TERMS = ("theme", "caller_age_group", "caller_gender", "contact_type")
+
+
+def contacts_terms_attach(contacts) -> None:
+    """Give a page of contacts their code-list terms from one small query per list (a few
+    dozen rows each), as select_related would, without the joins."""
+    for name in LIST_TERMS:
+        field = Contact._meta.get_field(name)
+        terms = {term.pk: term for term in field.related_model.objects.all()}
+        for contact in contacts:
+            code = getattr(contact, field.attname)
+            field.set_cached_value(contact, terms.get(code) if code is not None else None)
+
+
+def contacts_notes_search(contacts, user, terms: str):
+    """Contacts whose notes match `terms`, among those of the user's *own site* only:
+    notes are for the site's team, whatever else the user may see. PostgreSQL: full-text
+    search with the Dutch configuration (served by the contact_notes_fts index); SQLite:
+    every word as a case-insensitive substring."""
+    site = site_of(user)
+    if site is None:
+        return contacts.none()
+    contacts = contacts.filter(site=site)
+    if connection.vendor == "postgresql":
+        return contacts.annotate(
+            notes_document=SearchVector("notes", config=NOTES_SEARCH_CONFIG)
+        ).filter(notes_document=SearchQuery(terms, config=NOTES_SEARCH_CONFIG))
+    for word in terms.split():
+        contacts = contacts.filter(notes__icontains=word)
+    return contacts
 
 
 def contact_for_detail(user, reference: str) -> Contact:
@@ -75,6 +127,8 @@ def contact_for_detail(user, reference: str) -> Contact:
             "region",
             "awareness_source",
             "referral",
+            "contact_type",
+            "caller_profile",
         )
         .prefetch_related(
             "forms_of_violence",

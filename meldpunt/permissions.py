@@ -42,6 +42,11 @@ class Action(models.TextChoices):
     CASE_ERASE = "case.erase"
     ROSTER_SELF_SERVICE = "roster.self_service"
     NOTIFICATION_SETTINGS = "account.notifications"
+    CALLER_PROFILE_VIEW = "caller_profile.view"
+    CALLER_PROFILE_EDIT = "caller_profile.edit"
+    CASE_MANAGE = "case.manage"
+    FOLLOWUP_TEAM_VIEW = "followup.team_view"
+    DATA_QUALITY = "data_quality.check"
 
 
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -71,6 +76,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Open shifts, giving a shift away, asking for time off: everyone with a staff profile.
     Action.ROSTER_SELF_SERVICE: ALL,
     Action.NOTIFICATION_SETTINGS: ALL,
+    # Which profiles, cases and notes: the querysets and the site-team check decide.
+    Action.CALLER_PROFILE_VIEW: ALL,
+    Action.CALLER_PROFILE_EDIT: ALL,
+    Action.CASE_MANAGE: ALL,
+    Action.FOLLOWUP_TEAM_VIEW: PLANNERS,
+    Action.DATA_QUALITY: PLANNERS,
 }
 
 

@@ -353,3 +353,8 @@ if (
 DEMAND_ARRIVALS_PROVIDER = env.str(
     "DEMAND_ARRIVALS_PROVIDER", default="contacts.selectors_demand.arrivals_provider"
 )
+# Contacts: open cases without a contact for this many months are closed by the nightly task
+# (reason "inactive"); 0 switches it off.
+CASE_AUTO_CLOSE_MONTHS = env.int("CASE_AUTO_CLOSE_MONTHS", default=0)
+if CASE_AUTO_CLOSE_MONTHS < 0:
+    raise ImproperlyConfigured("CASE_AUTO_CLOSE_MONTHS must not be negative.")

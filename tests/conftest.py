@@ -35,6 +35,7 @@ MIGRATION_SEEDS = [
     ("staffing.migrations.0002_default_site", "create_default_site"),
     ("staffing.migrations.0004_opening_hours_seed", "seed_opening_hours"),
     ("contacts.migrations.0002_seed_taxonomy", "seed_taxonomy"),
+    ("contacts.migrations.0006_case_work", "seed_contact_types"),
 ]
 
 

@@ -18,6 +18,7 @@ from ..models import (
     CallerRole,
     Case,
     Contact,
+    ContactType,
     Gender,
     Referral,
     Region,
@@ -62,6 +63,20 @@ class ButtonRadioSelect(forms.RadioSelect):
                 if option is not chosen:
                     option["attrs"].pop("autofocus")
         return context
+
+
+class ContactTypeRadioSelect(ButtonRadioSelect):
+    """The contact types; each option says whether it is a counselling contact, so that
+    intake.js hides what a non-counselling contact does not need."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-counselling"] = "1" if instance.is_counselling else "0"
+            if index < 10:
+                option["attrs"]["data-key"] = str((index + 1) % 10)
+        return option
 
 
 class ButtonCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
@@ -169,6 +184,27 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
         queryset=Site.objects.all(),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
+    contact_type = forms.ModelChoiceField(
+        label=_("Type"),
+        queryset=ContactType.objects.none(),
+        error_messages={"required": _("Choose the type of contact.")},
+        empty_label=None,
+        widget=ContactTypeRadioSelect,
+    )
+    caller_identifier = forms.CharField(
+        label=_("Phone number or chat handle"),
+        required=False,
+        max_length=100,
+        help_text=_("Only to find earlier contacts; never stored."),
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control form-control-sm",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "inputmode": "tel",
+            }
+        ),
+    )
     theme = radio_term_field(_("Main theme"))
     forms_of_violence = forms.ModelMultipleChoiceField(
         label=_("Forms of violence"),
@@ -213,6 +249,7 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
     )
 
     TERM_MODELS = {
+        "contact_type": ContactType,
         "theme": Theme,
         "forms_of_violence": ViolenceForm,
         "context": ViolenceContext,
@@ -223,7 +260,14 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
         "awareness_source": AwarenessSource,
         "referral": Referral,
     }
-    RADIO_GROUPS = ("channel", "theme", "caller_role", "caller_age_group", "caller_gender")
+    RADIO_GROUPS = (
+        "channel",
+        "contact_type",
+        "theme",
+        "caller_role",
+        "caller_age_group",
+        "caller_gender",
+    )
 
     def __init__(self, *args, user, contact: Contact | None = None, show_notes=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -250,12 +294,12 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
         return initial
 
     def focus_first(self, name: str | None = None) -> None:
-        """Autofocus `name`, or the first field with an error, or the main theme."""
+        """Autofocus `name`, or the first field with an error, or the contact type."""
         for field in self.fields.values():
             field.widget.attrs.pop("autofocus", None)
         if name is None:
             with_errors = [n for n in self.fields if n in (self._errors or {})]
-            name = with_errors[0] if with_errors else "theme"
+            name = with_errors[0] if with_errors else "contact_type"
         self.fields[name].widget.attrs["autofocus"] = True
 
     def add_error(self, field, error):

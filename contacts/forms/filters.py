@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from meldpunt.channels import Channel
 from meldpunt.roles import sees_all_sites
-from staffing.models import Site
+from staffing.models import Site, site_of
 
-from ..models import Theme
+from ..models import ContactType, Theme
 from ..selectors import NOT_RECORDED
 
 # Far beyond any contact, and far from years 1 and 9999, whose local midnights cannot be
@@ -29,15 +29,15 @@ class DateInput(forms.DateInput):
 
 class ContactFilterForm(forms.Form):
     q = forms.CharField(
-        label=_("Reference"),
+        label=_("Reference or external id"),
         required=False,
-        max_length=20,
+        max_length=100,
         widget=forms.TextInput(
             attrs={
                 "class": "form-control form-control-sm font-monospace",
                 "type": "search",
                 "placeholder": "2026-0001",
-                "title": _("Whole reference or its beginning."),
+                "title": _("Whole reference or its beginning, or an import's external id."),
                 "autocomplete": "off",
             }
         ),
@@ -57,6 +57,13 @@ class ContactFilterForm(forms.Form):
     theme = forms.ChoiceField(
         label=_("Main theme"),
         required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    contact_type = forms.ModelChoiceField(
+        label=_("Type"),
+        required=False,
+        queryset=ContactType.objects.all(),
+        empty_label=_("All"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     site = forms.ModelChoiceField(
@@ -83,6 +90,25 @@ class ContactFilterForm(forms.Form):
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
+    mine = forms.BooleanField(
+        label=_("My contacts"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    flagged = forms.BooleanField(
+        label=_("Flagged"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    notes = forms.CharField(
+        label=_("Words in the notes"),
+        required=False,
+        max_length=100,
+        help_text=_("Searches the notes of your own site's contacts only; the search is logged."),
+        widget=forms.TextInput(
+            attrs={"class": "form-control form-control-sm", "type": "search", "autocomplete": "off"}
+        ),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,12 +120,17 @@ class ContactFilterForm(forms.Form):
         ]
         if not sees_all_sites(user):
             del self.fields["site"]
+        if site_of(user) is None:
+            del self.fields["notes"]  # notes are for a site's own team
 
     def clean_case(self):
         return self.cleaned_data["case"].strip().upper()
 
     def clean_q(self):
         return self.cleaned_data["q"].strip()
+
+    def clean_notes(self):
+        return " ".join(self.cleaned_data["notes"].split())
 
     def clean(self):
         cleaned = super().clean()

@@ -1,11 +1,22 @@
 from .attempt import CallAttempt
+from .caller import CallerProfile, CallerProfileFlag
 from .campaign import Campaign
 from .consultation import ConsultationItem
-from .contact import Case, Contact, FollowUp, ReferenceCounter, Victim
+from .contact import (
+    DEFAULT_CONTACT_TYPE,
+    Case,
+    CloseReason,
+    Contact,
+    ContactFlag,
+    FollowUp,
+    ReferenceCounter,
+    Victim,
+)
 from .taxonomy import (
     AwarenessSource,
     CallerAgeGroup,
     CallerRole,
+    ContactType,
     Gender,
     Referral,
     Region,
@@ -18,6 +29,12 @@ from .taxonomy import (
 )
 
 __all__ = [
+    "DEFAULT_CONTACT_TYPE",
+    "CallerProfile",
+    "CallerProfileFlag",
+    "CloseReason",
+    "ContactFlag",
+    "ContactType",
     "AwarenessSource",
     "CallAttempt",
     "CallerAgeGroup",

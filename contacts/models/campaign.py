@@ -66,6 +66,11 @@ class Campaign(models.Model):
             raise ValidationError({"channels": _("A channel is listed twice.")})
 
     @property
+    def channel_labels(self) -> list[str]:
+        """The channels of `channel_codes` as a reader sees them ("Telefoon", not "phone")."""
+        return [str(Channel(code).label) for code in self.channel_codes]
+
+    @property
     def channel_codes(self) -> list[str]:
         """The channels the campaign is judged on: its own, or all when none are set."""
         return list(self.channels) or list(Channel.values)

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.channels import Channel
@@ -11,6 +12,7 @@ from .taxonomy import (
     AwarenessSource,
     CallerAgeGroup,
     CallerRole,
+    ContactType,
     Gender,
     Referral,
     Region,
@@ -20,6 +22,11 @@ from .taxonomy import (
     ViolenceContext,
     ViolenceForm,
 )
+
+# The type of contacts registered before contact types existed, and of imported rows without
+# one: a counselling contact (the register held only conversations), shown as "type not
+# recorded". An inactive term, so the intake never offers it.
+DEFAULT_CONTACT_TYPE = "unspecified"
 
 
 def _site_scoped(queryset, user):
@@ -61,6 +68,14 @@ class CaseQuerySet(models.QuerySet):
         return _site_scoped(self, user)
 
 
+class CloseReason(models.TextChoices):
+    RESOLVED = "resolved", _("Question answered")
+    REFERRED = "referred", _("Referred")
+    NO_RESPONSE = "no_response", _("No further contact")
+    INACTIVE = "inactive", _("Closed automatically: no contact for a long time")
+    OTHER = "other", _("Other reason")
+
+
 class Case(models.Model):
     """Groups the contacts that concern one situation (a child, a family, a relationship)."""
 
@@ -81,6 +96,17 @@ class Case(models.Model):
         verbose_name=_("opened by"),
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_reason = models.CharField(
+        _("reason for closing"), max_length=20, choices=CloseReason.choices, blank=True
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -88,9 +114,21 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(closed_at__isnull=True) & Q(close_reason=""))
+                | (Q(closed_at__isnull=False) & ~Q(close_reason="")),
+                name="case_closed_with_reason",
+                violation_error_message=_("A closed case has a reason; an open one has none."),
+            ),
+        ]
 
     def __str__(self):
         return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
 
 
 class ContactQuerySet(models.QuerySet):
@@ -131,6 +169,26 @@ class Contact(models.Model):
         blank=True,
         related_name="contacts",
         verbose_name=_("case"),
+    )
+    contact_type = models.ForeignKey(
+        ContactType,
+        on_delete=models.PROTECT,
+        default=DEFAULT_CONTACT_TYPE,
+        # Also in the database: rows written around the ORM (COPY, raw SQL) get it too.
+        db_default=DEFAULT_CONTACT_TYPE,
+        verbose_name=_("contact type"),
+        help_text=_(
+            "Contacts registered before contact types existed, and imported rows without "
+            "one, have the type “type not recorded” (counted as counselling)."
+        ),
+    )
+    caller_profile = models.ForeignKey(
+        "CallerProfile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        verbose_name=_("caller profile"),
     )
     theme = models.ForeignKey(
         Theme, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("main theme")
@@ -197,6 +255,8 @@ class Contact(models.Model):
             models.Index(fields=["started_at"], name="contact_started"),
             # Responders' "changed since" and the nightly rebuild of changed days.
             models.Index(fields=["updated_at"], name="contact_updated"),
+            # The contact list's keyset pages across all sites (coordinators).
+            models.Index(fields=["-started_at", "-id"], name="contact_started_id"),
         ]
 
     def __str__(self):
@@ -299,7 +359,67 @@ class FollowUp(models.Model):
             models.Index(
                 fields=["contact"], condition=Q(done_at__isnull=True), name="followup_open"
             ),
+            # "My open follow-ups" on the home page, overdue first.
+            models.Index(
+                fields=["assignee", "due_date"],
+                condition=Q(done_at__isnull=True),
+                name="followup_open_assignee",
+            ),
         ]
 
     def __str__(self):
         return self.description
+
+    @property
+    def overdue(self) -> bool:
+        """Open and due before today (Brussels)."""
+        return (
+            self.done_at is None
+            and self.due_date is not None
+            and self.due_date < timezone.localdate()
+        )
+
+
+class ContactFlag(models.Model):
+    """Something unusual about a contact: possible, but worth a second look by a coordinator.
+    Impossible things are refused; unusual ones are saved, flagged and checked later."""
+
+    class Reason(models.TextChoices):
+        MINOR_PROFESSIONAL = "minor_professional", _("A minor caller in a professional role")
+        LONG_CONVERSATION = "long_conversation", _("A very long call or chat")
+        SELF_VICTIM_ROLE = (
+            "self_victim_role",
+            _("A victim is the caller themselves, but the caller's role is not victim"),
+        )
+
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="flags", verbose_name=_("contact")
+    )
+    reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
+    created_at = models.DateTimeField(_("flagged at"), auto_now_add=True)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by"),
+    )
+
+    class Meta:
+        verbose_name = _("data-quality flag")
+        verbose_name_plural = _("data-quality flags")
+        ordering = ["contact", "reason", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "reason"], name="contactflag_once"),
+        ]
+        indexes = [
+            # "Flagged contacts to check" on the coordinators' home and the data-quality page.
+            models.Index(
+                fields=["contact"], condition=Q(checked_at__isnull=True), name="contactflag_open"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contact}: {self.get_reason_display()}"

@@ -97,3 +97,22 @@ class Referral(TaxonomyTerm):
     class Meta(TaxonomyTerm.Meta):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
+
+
+class ContactType(TaxonomyTerm):
+    """What kind of contact it was. Counselling contacts are about violence or abuse and
+    need at least a main theme; the others (a silent call, a hang-up, a prank, …) only a
+    channel, a start and their type, and are counted apart in the figures."""
+
+    is_counselling = models.BooleanField(
+        _("counselling contact"),
+        default=True,
+        help_text=_(
+            "Counselling contacts need at least a main theme; the others need only the "
+            "channel, the start and the type."
+        ),
+    )
+
+    class Meta(TaxonomyTerm.Meta):
+        verbose_name = _("contact type")
+        verbose_name_plural = _("contact types")

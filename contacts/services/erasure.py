@@ -6,7 +6,9 @@ Erasure removes the personal content and keeps what the figures count:
 
 - removed: the notes of the case's contacts (blanked); each victim's relation to the caller
   (NULL); the follow-ups of the case's contacts (deleted); the contacts' links to the case;
-  the case itself, with its summary and its consultation items (their decisions).
+  the case itself, with its summary and its consultation items (their decisions); the
+  contacts' links to their caller profile, the notes and flags of those profiles, and the
+  profiles left without contacts.
 - kept: the contacts with channel, times, site and every taxonomy code; the victims with
   their age group and gender; `follow_up_needed`; the audit entries (they hold no content).
 
@@ -23,7 +25,15 @@ from django.db import transaction
 
 from meldpunt.audit import Action, audit_record
 
-from ..models import Case, ConsultationItem, Contact, FollowUp, Victim
+from ..models import (
+    CallerProfile,
+    CallerProfileFlag,
+    Case,
+    ConsultationItem,
+    Contact,
+    FollowUp,
+    Victim,
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,7 @@ class ErasureResult:
     follow_ups_deleted: int
     consultation_items_deleted: int
     summary_removed: bool
+    caller_profiles_erased: int = 0
 
     def counts(self) -> dict:
         return {k: v for k, v in asdict(self).items() if k != "case_reference"}
@@ -176,6 +187,14 @@ def case_erase(*, case: Case, user, request=None) -> ErasureResult:
             contact_id__in=contact_ids, relation__isnull=False
         ).update(relation=None)
         _, deleted = FollowUp.objects.filter(contact_id__in=contact_ids).delete()
+        profile_ids = set(
+            contacts.exclude(caller_profile=None).values_list("caller_profile_id", flat=True)
+        )
+        contacts.update(caller_profile=None)
+        profiles = CallerProfile.objects.filter(pk__in=profile_ids)
+        CallerProfileFlag.objects.filter(profile__in=profiles).delete()
+        profiles.update(note="", note_updated_at=None)
+        profiles.filter(contacts=None).delete()
         unlinked = contacts.update(case=None)
         reference, had_summary = case.reference, bool(case.summary)
         _, deleted_case = Case.objects.filter(pk=case.pk).delete()
@@ -187,6 +206,7 @@ def case_erase(*, case: Case, user, request=None) -> ErasureResult:
             follow_ups_deleted=deleted.get(FollowUp._meta.label, 0),
             consultation_items_deleted=deleted_case.get(ConsultationItem._meta.label, 0),
             summary_removed=had_summary,
+            caller_profiles_erased=len(profile_ids),
         )
         audit_record(
             action=Action.ERASE,

@@ -11,10 +11,11 @@ from typing import TextIO
 
 from django.db.models import Prefetch, QuerySet
 
+from meldpunt.channels import Channel
 from staffing.models import Site
 
-from ..models import Contact, Victim
-from .imports import BRUSSELS, COLUMNS, LIST_SEPARATOR
+from ..models import Contact, Victim, VictimAgeGroup, ViolenceForm
+from .imports import BRUSSELS, CODE_COLUMNS, COLUMNS, LIST_SEPARATOR
 
 CHUNK_SIZE = 2000
 
@@ -65,6 +66,7 @@ def _row(contact: Contact) -> list[str]:
         contact.referral_id or "",
         "1" if contact.follow_up_needed else "0",
         contact.case.reference if contact.case_id else "",
+        contact.contact_type_id,
     ]
 
 
@@ -75,16 +77,47 @@ def contacts_export_rows(contacts: QuerySet) -> Iterator[list[str]]:
         yield _row(contact)
 
 
-def contacts_export(out: TextIO, *, year: int | None = None, site: Site | None = None) -> int:
+def _label_maps() -> dict[str, dict[str, str]]:
+    """Per column, code → label in the active language (a few hundred terms, one query each)."""
+    maps = {
+        column: {t.pk: str(t) for t in model.objects.all()}
+        for column, model in CODE_COLUMNS.items()
+    }
+    maps["channel"] = {code: str(label) for code, label in Channel.choices}
+    maps["victims"] = {t.pk: str(t) for t in VictimAgeGroup.objects.all()}
+    maps["forms_of_violence"] = {t.pk: str(t) for t in ViolenceForm.objects.all()}
+    return maps
+
+
+def _labelled(row: list[str], maps: dict) -> list[str]:
+    labelled = []
+    for column, value in zip(COLUMNS, row, strict=True):
+        mapping = maps.get(column)
+        if mapping is None or not value:
+            labelled.append(value)
+        elif column in ("victims", "forms_of_violence"):
+            entries = value.split(LIST_SEPARATOR)
+            labelled.append(LIST_SEPARATOR.join(mapping.get(e, e) for e in entries))
+        else:
+            labelled.append(mapping.get(value, value))
+    return labelled
+
+
+def contacts_export(
+    out: TextIO, *, year: int | None = None, site: Site | None = None, labels: bool = False
+) -> int:
     """Write the contact CSV to a text stream; returns the number of contacts written.
 
-    Rows end in CRLF (RFC 4180); `out` must not translate line endings.
+    Rows end in CRLF (RFC 4180); `out` must not translate line endings. The CSV is a data
+    format and holds codes; `labels=True` writes the labels of the active language instead
+    (for reading in a spreadsheet; such a file is not for re-import).
     """
     writer = csv.writer(out, lineterminator="\r\n")
     rows = contacts_export_rows(contacts_for_export(year=year, site=site))
     writer.writerow(next(rows))
+    maps = _label_maps() if labels else None
     count = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow(_labelled(row, maps) if maps else row)
         count += 1
     return count

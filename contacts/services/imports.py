@@ -41,11 +41,14 @@ from meldpunt.channels import Channel
 from staffing.models import Site
 
 from ..models import (
+    DEFAULT_CONTACT_TYPE,
     AwarenessSource,
     CallerAgeGroup,
     CallerRole,
     Case,
     Contact,
+    ContactFlag,
+    ContactType,
     Gender,
     Referral,
     Region,
@@ -55,7 +58,7 @@ from ..models import (
     ViolenceContext,
     ViolenceForm,
 )
-from .contacts import ContactData, VictimData, contact_validate
+from .contacts import ContactData, VictimData, contact_validate, contact_warnings
 from .references import Kind, reference_allocate, reference_counter_raise, reference_parse
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -81,6 +84,7 @@ EXTRA_COLUMNS = (
     "referral",
     "follow_up_needed",
     "case",
+    "contact_type",
 )
 COLUMNS = BASE_COLUMNS + EXTRA_COLUMNS
 LIST_SEPARATOR = ";"
@@ -99,6 +103,7 @@ CODE_COLUMNS = {
     "context": ViolenceContext,
     "awareness_source": AwarenessSource,
     "referral": Referral,
+    "contact_type": ContactType,
 }
 # contact_validate() keys its errors by ContactData field; the CSV calls two of them otherwise.
 _FIELD_COLUMNS = {"ended_at": "duration_seconds", "started_at": "started_at"}
@@ -124,6 +129,7 @@ class ImportResult:
     imported: int = 0
     already_present: int = 0
     victims: int = 0
+    flagged: int = 0
     error_count: int = 0
     seconds: float = 0.0
     dry_run: bool = False
@@ -153,6 +159,18 @@ class _Row:
     site: Site
     case_reference: str | None
     data: ContactData
+    # Unusual, not impossible: imported and flagged (ContactFlag.Reason values).
+    flags: tuple = ()
+
+
+def flag_message(line: int, external_id: str, reason: str) -> str:
+    """`regel N: …` for an unusual row that was imported and flagged."""
+    return error_message(
+        line,
+        None,
+        _("imported and flagged for a check (%(id)s): %(reason)s")
+        % {"id": external_id, "reason": ContactFlag.Reason(reason).label},
+    )
 
 
 def error_message(line: int, column: str | None, problem: str) -> str:
@@ -188,10 +206,18 @@ def _decoded_lines(stream: Iterable[bytes]) -> Iterator[str]:
 
 
 class _Importer:
-    def __init__(self, *, batch_size: int, now: datetime, on_error: Callable[[str], None]):
+    def __init__(
+        self,
+        *,
+        batch_size: int,
+        now: datetime,
+        on_error: Callable[[str], None],
+        on_flag: Callable[[int, str, str], None],
+    ):
         self.batch_size = batch_size
         self.now = now
         self.on_error = on_error
+        self.on_flag = on_flag
         self.result = ImportResult()
         # Loaded once per import: a few hundred rows at most, and no query per row.
         self.codes = {
@@ -202,6 +228,8 @@ class _Importer:
         self.violence_forms = {term.code: term for term in ViolenceForm.objects.all()}
         self.sites = {site.code: site for site in Site.objects.all()}
         self.default_site = next((s for s in self.sites.values() if s.is_default), None)
+        # A row without a contact type gets the documented default (models.contact).
+        self.default_contact_type = self.codes["contact_type"].get(DEFAULT_CONTACT_TYPE)
         self.watermark = Contact.objects.aggregate(top=Max("pk"))["top"] or 0
 
     # --- reading ------------------------------------------------------------------------
@@ -323,6 +351,7 @@ class _Importer:
         for column in CODE_COLUMNS:
             code = value(column)
             terms[column] = self._term(column, code, self.codes[column], refuse) if code else None
+        terms["contact_type"] = terms["contact_type"] or self.default_contact_type
 
         victims = self._victims(value("victims"), refuse)
         forms = self._forms(value("forms_of_violence"), refuse)
@@ -457,6 +486,8 @@ class _Importer:
                     column = _FIELD_COLUMNS.get(field, field)
                     problems += [(row.line, column, message) for message in messages]
             else:
+                # Unusual is not wrong: the row is imported and flagged for a check.
+                row.flags = tuple(contact_warnings(row.data))
                 valid.append((row, case))
         self._insert(valid)
 
@@ -532,8 +563,18 @@ class _Importer:
             for contact, (row, _case) in zip(contacts, valid, strict=True)
             for form in row.data.forms_of_violence
         )
+        flags = [
+            ContactFlag(contact_id=contact.pk, reason=reason)
+            for contact, (row, _case) in zip(contacts, valid, strict=True)
+            for reason in row.flags
+        ]
+        ContactFlag.objects.bulk_create(flags)
+        for row, _case in valid:
+            for reason in row.flags:
+                self.on_flag(row.line, row.external_id, reason)
         self.result.imported += len(contacts)
         self.result.victims += len(victims)
+        self.result.flagged += sum(1 for row, _case in valid if row.flags)
 
     def _error(self, line: int, column: str | None, problem: str) -> None:
         self.result.error_count += 1
@@ -547,6 +588,7 @@ def contacts_import(
     batch_size: int = DEFAULT_BATCH_SIZE,
     now: datetime | None = None,
     on_error: Callable[[str], None] | None = None,
+    on_flag: Callable[[int, str, str], None] | None = None,
 ) -> ImportResult:
     """Import the contacts of a contact CSV (read in binary: a file opened with "rb").
 
@@ -554,6 +596,9 @@ def contacts_import(
     the error messages, in the order of the file. `on_error` is called with every message as
     it is found, so a caller can show them all without waiting for the end. A dry run checks
     everything the same way and then rolls back.
+
+    Well-formed rows that are merely unusual (`contact_warnings`) are imported and flagged;
+    `on_flag(line, external_id, reason)` is called for each flag (ContactFlag.Reason value).
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -567,7 +612,12 @@ def contacts_import(
             on_error(message)
 
     with transaction.atomic(durable=True):
-        importer = _Importer(batch_size=batch_size, now=now or timezone.now(), on_error=report)
+        importer = _Importer(
+            batch_size=batch_size,
+            now=now or timezone.now(),
+            on_error=report,
+            on_flag=on_flag or (lambda line, external_id, reason: None),
+        )
         importer.run(stream)
         result = importer.result
         result.dry_run = dry_run

@@ -2,15 +2,19 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meldpunt.permissions import Action, permission_required
 
 from ..forms import FollowUpForm
-from ..models import Contact
+from ..models import Contact, FollowUp
 from ..services import followup_complete, followup_create
 from .contacts import contact_detail_response
+from .home import follow_ups_overdue_first
+
+TEAM_PAGE_LIMIT = 500
 
 
 def _contact(request, reference) -> Contact:
@@ -59,3 +63,21 @@ def followup_done(request, reference, pk):
         return _followups_partial(request, contact)
     messages.success(request, _("Follow-up marked as done."))
     return redirect("contacts:detail", reference=contact.reference)
+
+
+@permission_required(Action.FOLLOWUP_TEAM_VIEW)
+def followup_team(request):
+    """The team's open follow-ups (a site coordinator's site; every site for line-wide
+    roles), overdue first."""
+    today = timezone.localdate()
+    follow_ups = follow_ups_overdue_first(
+        FollowUp.objects.viewable_by(request.user)
+        .open()
+        .select_related("contact", "contact__site", "assignee"),
+        today,
+    )
+    return render(
+        request,
+        "contacts/followup_team.html",
+        {"follow_ups": follow_ups[:TEAM_PAGE_LIMIT], "limit": TEAM_PAGE_LIMIT, "today": today},
+    )

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
@@ -17,14 +18,16 @@ from staffing.models import site_of
 
 from ..forms import ContactForm, VictimFormSet, service_errors_apply, victims_initial
 from ..models import Contact
-from ..services import contact_register, contact_update
+from ..services import WarningsNotConfirmed, contact_register, contact_update
 from .access import audit_viewed, notes_visible
 
 # Free text about callers and victims: left out of error reports (sensitive_post_parameters).
-SENSITIVE_FIELDS = ("notes", "summary", "decision")
+SENSITIVE_FIELDS = ("notes", "summary", "decision", "caller_identifier")
 VICTIMS_PREFIX = "victims"
 # Value of the submit button that goes on to a fresh intake after saving.
 SAVE_AND_NEW = "new"
+# Name of the submit button that confirms the warnings about an unusual contact.
+CONFIRM_WARNINGS = "confirm_warnings"
 
 
 def _validate(form, formset) -> bool:
@@ -43,12 +46,49 @@ def _saved_message(contact: Contact, opened_case: bool) -> str:
     return _("Contact %(contact)s saved.") % {"contact": contact.reference}
 
 
-def _render(request, form, formset, contact=None):
+# The session flag set by a successful save: the next intake or contact page clears the
+# browser's drafts (intake.js, draft_clear.js).
+DRAFT_SAVED = "contacts_draft_saved"
+
+
+def draft_key(request, contact=None) -> str:
+    """The sessionStorage key of this form's draft: `intake:<owner>:<contact or new>`, the
+    owner derived from the login session, so another login's drafts are recognised."""
+    owner = salted_hmac(
+        "meldpunt.contacts.intake.draft", request.session.session_key or ""
+    ).hexdigest()[:16]
+    return f"intake:{owner}:{contact.reference if contact else 'new'}"
+
+
+def draft_clear(request) -> bool:
+    """Whether the page should clear the drafts: once, after a successful save."""
+    return bool(request.session.pop(DRAFT_SAVED, False))
+
+
+def _saved(request, message: str) -> None:
+    messages.success(request, message)
+    request.session[DRAFT_SAVED] = True
+
+
+def _render(request, form, formset, contact=None, warnings=()):
     return render(
         request,
         "contacts/contact_form.html",
-        {"form": form, "formset": formset, "contact": contact, "save_and_new": SAVE_AND_NEW},
+        {
+            "form": form,
+            "formset": formset,
+            "contact": contact,
+            "save_and_new": SAVE_AND_NEW,
+            "warnings": warnings,
+            "confirm_warnings": CONFIRM_WARNINGS,
+            "draft_key": draft_key(request, contact),
+            "draft_clear": draft_clear(request),
+        },
     )
+
+
+def _confirmed(request) -> bool:
+    return request.POST.get(CONFIRM_WARNINGS) == "1"
 
 
 @permission_required(Action.CONTACT_REGISTER)
@@ -74,11 +114,15 @@ def contact_create(request):
                     registered_by=request.user,
                     case=form.cleaned_data["case"],
                     open_case=open_case,
+                    confirmed=_confirmed(request),
+                    caller_identifier=form.cleaned_data["caller_identifier"],
                 )
+            except WarningsNotConfirmed as warning:
+                return _render(request, form, formset, warnings=warning.messages)
             except ValidationError as error:
                 service_errors_apply(error, form, formset)
             else:
-                messages.success(request, _saved_message(contact, open_case))
+                _saved(request, _saved_message(contact, open_case))
                 if request.POST.get("after") == SAVE_AND_NEW:
                     query = urlencode({"channel": contact.channel})
                     return redirect(f"{reverse('contacts:create')}?{query}")
@@ -117,11 +161,15 @@ def contact_edit(request, reference):
                     case=form.cleaned_data["case"],
                     open_case=open_case,
                     updated_by=request.user,
+                    confirmed=_confirmed(request),
+                    caller_identifier=form.cleaned_data["caller_identifier"],
                 )
+            except WarningsNotConfirmed as warning:
+                return _render(request, form, formset, contact, warnings=warning.messages)
             except ValidationError as error:
                 service_errors_apply(error, form, formset)
             else:
-                messages.success(request, _saved_message(contact, open_case))
+                _saved(request, _saved_message(contact, open_case))
                 return redirect("contacts:detail", reference=contact.reference)
     else:
         audit_viewed(request, contact)

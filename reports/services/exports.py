@@ -443,6 +443,28 @@ def suppression_note(report: AnnualReport) -> str:
     ) % {"below": report.threshold - 1, "hidden": HIDDEN}
 
 
+# Excel's limits on a sheet name: 31 characters, none of these.
+SHEET_NAME_MAX = 31
+SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+
+
+def sheet_names(report: AnnualReport) -> dict[str, str]:
+    """The sheet name of each table key: its title in the report's language (a reader
+    sees "Contacten per maand", not "by_month"), shortened to Excel's limit, unique."""
+    names, used = {}, {str(_("Information")).lower()}
+    for table in report.tables:
+        base = " ".join(str(table.title).translate(SHEET_NAME_FORBIDDEN).split())
+        name = base[:SHEET_NAME_MAX]
+        number = 2
+        while name.lower() in used:
+            suffix = f" {number}"
+            name = base[: SHEET_NAME_MAX - len(suffix)] + suffix
+            number += 1
+        used.add(name.lower())
+        names[table.key] = name
+    return names
+
+
 def write_xlsx(report: AnnualReport, out) -> None:
     """One sheet per table (header row, numbers as numbers, totals row), after a first sheet
     with the title, year, site, time of generation and the definitions."""
@@ -452,7 +474,8 @@ def write_xlsx(report: AnnualReport, out) -> None:
     bold = Font(bold=True)
     book = Workbook()
     info = book.active
-    info.title = "info"
+    info.title = str(_("Information"))
+    names = sheet_names(report)
     info.append([report_title(report)])
     info["A1"].font = Font(bold=True, size=14)
     info.append([_("Year"), report.figures["year"]])
@@ -468,12 +491,12 @@ def write_xlsx(report: AnnualReport, out) -> None:
     info.append([])
     info.append([_("Sheet"), _("Table")])
     for table in report.tables:
-        info.append([table.key, table.title])
+        info.append([names[table.key], table.title])
     info.column_dimensions["A"].width = 24
     info.column_dimensions["B"].width = 100
 
     for table in report.tables:
-        sheet = book.create_sheet(table.key)
+        sheet = book.create_sheet(names[table.key])
         sheet.append([_("Code"), table.row_heading or table.title, *table.header])
         codes = [code for code, _label in table.rows] + ([""] if table.column_totals else [])
         for code, (label, values, is_total) in zip(codes, table.body(), strict=True):

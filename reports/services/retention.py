@@ -10,6 +10,7 @@ personal content; what the figures count stays:
 | the contact's link to its case (NULL) | `follow_up_needed` |
 | cases left without contacts, with their summary and consultation items (decisions) | |
 | done follow-ups (deleted); open ones keep their date and assignee, not their text | |
+| caller-profile notes unchanged since, without a later contact (blanked) | the profiles |
 
 Only for days already in the aggregates: the day is at most `aggregated_through()`, no
 `DirtyDay` waits for it, none of its contacts changed since the last successful nightly run
@@ -39,7 +40,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from contacts.models import Case, ConsultationItem, Contact, FollowUp, Victim
+from contacts.models import CallerProfile, Case, ConsultationItem, Contact, FollowUp, Victim
 from meldpunt.audit import Action, audit_purge_older_than, audit_record, cli_username
 from meldpunt.models import AuditEntry
 from reports.models import AggregateRun, DirtyDay
@@ -66,6 +67,7 @@ class RetentionResult:
     consultation_items_deleted: int = 0
     follow_ups_deleted: int = 0
     follow_up_descriptions_blanked: int = 0
+    profile_notes_blanked: int = 0
     days_waiting: int = 0  # past retention, but not yet (reliably) in the aggregates
     audit_entries_deleted: int = 0
     dry_run: bool = False
@@ -213,6 +215,19 @@ def _count_cases(ready) -> dict[str, int]:
     }
 
 
+def _profile_notes_expire(cutoff: datetime, dry_run: bool) -> int:
+    """Blank the caller-profile notes last changed before `cutoff` whose profile has no
+    contact since: the note is about contacts that are past retention themselves."""
+    expired = CallerProfile.objects.exclude(note="").filter(note_updated_at__lt=cutoff)
+    expired = expired.exclude(
+        Exists(Contact.objects.filter(caller_profile=OuterRef("pk"), started_at__gte=cutoff))
+    )
+    if dry_run:
+        return expired.count()
+    with transaction.atomic():
+        return expired.update(note="", note_updated_at=None)
+
+
 def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> RetentionResult:
     """Remove the personal content past retention (see the module docstring) and purge old
     audit entries; with `dry_run`, only count what would go. Must not run inside a
@@ -235,6 +250,7 @@ def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> Re
             totals[name] = totals.get(name, 0) + value
     if dry_run:
         totals.update(_count_cases(ready))
+    totals["profile_notes_blanked"] = _profile_notes_expire(day_start(before), dry_run)
     old_entries = AuditEntry.objects.filter(at__lt=audit_before)
     if dry_run:
         audit_deleted = old_entries.count()
@@ -251,7 +267,7 @@ def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> Re
         **totals,
     )
     summary = " ".join(f"{name}={value}" for name, value in result.counts().items())
-    if not dry_run and cleared:
+    if not dry_run and (cleared or result.profile_notes_blanked):
         audit_record(
             action=Action.ERASE,
             object_type="retention",

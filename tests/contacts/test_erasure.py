@@ -75,6 +75,7 @@ def test_erase_removes_all_personal_content_and_keeps_the_counts(case, other_cas
         "follow_ups_deleted": 2,
         "consultation_items_deleted": 1,
         "summary_removed": True,
+        "caller_profiles_erased": 0,
     }
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def contact_form(user, **data):
-    values = {"channel": "phone", "started_at": "2025-07-01T10:30"}
+    values = {"channel": "phone", "started_at": "2025-07-01T10:30", "contact_type": "about_other"}
     values.update(data)
     form = ContactForm(values, user=user)
     form.is_valid()
@@ -54,7 +54,12 @@ def test_inactive_region_refused_on_new_contact_but_kept_on_edit(responder, site
     assert "region" in contact_form(responder, region="abroad").errors
     contact = ContactFactory(site=site, region_id="abroad")
     form = ContactForm(
-        {"channel": "phone", "started_at": "2025-07-01T10:30", "region": "abroad"},
+        {
+            "channel": "phone",
+            "started_at": "2025-07-01T10:30",
+            "region": "abroad",
+            "contact_type": "about_other",
+        },
         user=responder,
         contact=contact,
         initial=ContactForm.initial_from(contact),
@@ -96,7 +101,12 @@ def test_a_user_without_a_site_cannot_register(db):
 def test_notes_can_be_left_out_and_are_then_kept(coordinator, other_site):
     contact = ContactFactory(site=other_site, notes="Van het team in Gent")
     form = ContactForm(
-        {"channel": "phone", "started_at": "2025-07-01T10:30", "notes": "overschreven"},
+        {
+            "channel": "phone",
+            "started_at": "2025-07-01T10:30",
+            "notes": "overschreven",
+            "contact_type": "about_other",
+        },
         user=coordinator,
         contact=contact,
         show_notes=False,
@@ -184,12 +194,20 @@ def test_follow_up_assignees_are_the_contacts_site_team(responder, other_respond
 def test_autofocus_lands_on_the_chosen_option_of_a_radio_group(responder, site):
     contact = ContactFactory(site=site, theme_id="partner_violence")
     form = ContactForm(user=responder, contact=contact, initial=ContactForm.initial_from(contact))
+    # The page starts on the contact type; the same rule holds for any radio group.
+    assert str(form["contact_type"]).count("autofocus") == 1
+    form.focus_first("theme")
     html = str(form["theme"])
     assert html.count("autofocus") == 1
     assert 'value="partner_violence" class="btn-check" autofocus id="id_theme_2" checked' in html
-    html = str(ContactForm(user=responder)["theme"])
+    blank = ContactForm(user=responder)
+    blank.focus_first("theme")
+    html = str(blank["theme"])
     assert html.count("autofocus") == 1
     assert 'value="" class="btn-check" autofocus id="id_theme_0" checked' in html
+    # A new contact has no type chosen: focus on the first, nothing checked.
+    html = str(ContactForm(user=responder)["contact_type"])
+    assert html.count("autofocus") == 1 and "checked" not in html
 
 
 def test_staff_who_left_are_no_longer_assignees(responder, site):

@@ -14,7 +14,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from contacts.models import CallAttempt, Case, Contact, ReferenceCounter, Theme, Victim
+from contacts.models import (
+    CallAttempt,
+    Case,
+    Contact,
+    ContactFlag,
+    ReferenceCounter,
+    Theme,
+    Victim,
+)
 from contacts.services.imports import BASE_COLUMNS, COLUMNS, error_message
 from meldpunt.channels import Channel
 from tests.factories import CaseFactory, ContactFactory, SiteFactory, VictimFactory
@@ -46,6 +54,7 @@ def line(**values) -> str:
         "referral": "",
         "follow_up_needed": "",
         "case": "",
+        "contact_type": "",
     }
     row.update(values)
     out = io.StringIO()
@@ -287,7 +296,6 @@ def test_unknown_code_is_reported_with_line_column_and_code(write_csv, default_s
         ("duration_seconds", "-5"),
         ("duration_seconds", "12.5"),
         ("duration_seconds", "abc"),
-        ("duration_seconds", "36000"),  # a phone call of ten hours
         ("site", "nergens"),
         ("follow_up_needed", "ja"),
         ("external_id", ""),
@@ -307,10 +315,56 @@ def test_naive_time_error_names_the_missing_offset(write_csv, default_site):
     assert "+01:00" in err
 
 
-def test_rules_of_contact_validate_apply(write_csv, default_site):
-    path = write_csv(csv_text(line(caller_age_group="under_12", caller_role="professional")))
+def test_impossible_rows_are_still_refused(write_csv, default_site):
+    path = write_csv(csv_text(line(started_at="2999-03-05T10:15:00+01:00")))
     err = import_failing(path)
-    assert err.startswith(where(2, "caller_role"))
+    assert err.startswith(where(2, "started_at"))
+
+
+def test_unusual_rows_are_imported_flagged_and_listed(write_csv, default_site, tmp_path):
+    path = write_csv(
+        csv_text(
+            line(external_id="a"),
+            line(external_id="b", caller_age_group="age_12_17", caller_role="professional"),
+            line(external_id="c", duration_seconds="36000"),  # a phone call of ten hours
+        )
+    )
+    report = tmp_path / "report.csv"
+    out = import_ok(path, "--report", str(report))
+    assert Contact.objects.count() == 3
+    flags = dict(ContactFlag.objects.values_list("contact__external_id", "reason"))
+    assert flags == {"b": "minor_professional", "c": "long_conversation"}
+    # `regel N: …` in Dutch (LANGUAGE_CODE); the tests run in English.
+    assert "line 3: " in out and "line 4: " in out and "line 2:" not in out
+    rows = list(csv.reader(report.open(encoding="utf-8")))
+    assert rows[0] == ["line", "external_id", "reason", "reason_label"]
+    assert [row[:3] for row in rows[1:]] == [
+        ["3", "b", "minor_professional"],
+        ["4", "c", "long_conversation"],
+    ]
+
+
+def test_a_malformed_row_refuses_a_file_with_unusual_rows(write_csv, default_site):
+    path = write_csv(
+        csv_text(
+            line(external_id="b", caller_age_group="age_12_17", caller_role="professional"),
+            line(external_id="c", theme="nope"),
+        )
+    )
+    err = import_failing(path)
+    assert err.startswith(where(3, "theme"))
+    assert Contact.objects.count() == 0 and ContactFlag.objects.count() == 0
+
+
+def test_contact_type_column_and_its_documented_default(write_csv, default_site):
+    path = write_csv(
+        csv_text(line(external_id="a", contact_type="hang_up", theme=""), line(external_id="b"))
+    )
+    import_ok(path)
+    types = dict(Contact.objects.values_list("external_id", "contact_type"))
+    assert types == {"a": "hang_up", "b": "unspecified"}
+    err = import_failing(write_csv(csv_text(line(external_id="c", contact_type="nope"))))
+    assert err.startswith(where(2, "contact_type"))
 
 
 def test_every_bad_row_is_reported_in_file_order(write_csv, default_site):
@@ -506,7 +560,7 @@ def test_export_writes_the_header_and_local_times(default_site):
     assert header == HEADER
     assert row == (
         f"2018-000007,phone,2018-07-01T10:00:00+02:00,270,{default_site.code},child_abuse,"
-        'female,adult,victim_environment,antwerpen,,"Zei: ""help"", twee keer",,,,,0,'
+        'female,adult,victim_environment,antwerpen,,"Zei: ""help"", twee keer",,,,,0,,unspecified'
     )
 
 

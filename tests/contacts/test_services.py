@@ -4,10 +4,18 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from contacts.models import CallerAgeGroup, CallerRole, Contact, VictimAgeGroup, VictimRelation
+from contacts.models import (
+    CallerAgeGroup,
+    CallerRole,
+    Contact,
+    ContactFlag,
+    VictimAgeGroup,
+    VictimRelation,
+)
 from contacts.services import (
     ContactData,
     VictimData,
+    WarningsNotConfirmed,
     case_open,
     contact_register,
     contact_update,
@@ -15,6 +23,7 @@ from contacts.services import (
     followup_create,
 )
 from meldpunt.channels import Channel
+from meldpunt.models import AuditEntry
 from tests.factories import CaseFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,23 +83,60 @@ def test_register_refuses_impossible_times(site, responder, overrides, field):
     assert Contact.objects.count() == 0
 
 
-def test_register_refuses_minor_professional(site, responder):
-    bad = data(
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        (
+            {"caller_age_group": "age_12_17", "caller_role": "professional"},
+            ContactFlag.Reason.MINOR_PROFESSIONAL,
+        ),
+        ({"caller_role": "professional", "self_victim": True}, ContactFlag.Reason.SELF_VICTIM_ROLE),
+        ({"ended_at": NOW, "started_at": NOW - timedelta(hours=3)}, "long_conversation"),
+    ],
+)
+def test_unusual_contact_is_saved_only_when_confirmed_and_then_flagged(
+    site, responder, overrides, reason
+):
+    values = dict(overrides)
+    if "caller_age_group" in values:
+        values["caller_age_group"] = CallerAgeGroup.objects.get(code=values["caller_age_group"])
+    if "caller_role" in values:
+        values["caller_role"] = CallerRole.objects.get(code=values["caller_role"])
+    if values.pop("self_victim", False):
+        values["victims"] = [VictimData(relation=VictimRelation.objects.get(code="self"))]
+    unusual = data(**values)
+    with pytest.raises(WarningsNotConfirmed) as excinfo:
+        contact_register(data=unusual, site=site, registered_by=responder, now=NOW)
+    assert excinfo.value.reasons == [reason]
+    assert Contact.objects.count() == 0
+
+    contact = contact_register(
+        data=unusual, site=site, registered_by=responder, now=NOW, confirmed=True
+    )
+    assert list(contact.flags.values_list("reason", flat=True)) == [reason]
+    entry = AuditEntry.objects.get(action="create", object_ref=contact.reference)
+    assert entry.changes["flags"] == [None, [reason]]
+
+
+def test_correcting_an_unusual_contact_removes_its_flag(site, responder):
+    unusual = data(
         caller_age_group=CallerAgeGroup.objects.get(code="age_12_17"),
         caller_role=CallerRole.objects.get(code="professional"),
     )
-    with pytest.raises(ValidationError) as excinfo:
-        contact_register(data=bad, site=site, registered_by=responder, now=NOW)
-    assert "caller_role" in excinfo.value.message_dict
-
-
-def test_register_refuses_victim_self_when_caller_is_not_victim(site, responder):
-    bad = data(
-        caller_role=CallerRole.objects.get(code="professional"),
-        victims=[VictimData(relation=VictimRelation.objects.get(code="self"))],
+    contact = contact_register(
+        data=unusual, site=site, registered_by=responder, now=NOW, confirmed=True
     )
-    with pytest.raises(ValidationError):
-        contact_register(data=bad, site=site, registered_by=responder, now=NOW)
+    corrected = data(caller_age_group=CallerAgeGroup.objects.get(code="adult"))
+    contact_update(contact=contact, data=corrected, updated_by=responder, now=NOW)
+    assert not contact.flags.exists()
+
+
+def test_more_than_one_self_victim_is_still_refused(site, responder):
+    self_relation = VictimRelation.objects.get(code="self")
+    bad = data(victims=[VictimData(relation=self_relation), VictimData(relation=self_relation)])
+    with pytest.raises(ValidationError) as excinfo:
+        contact_register(data=bad, site=site, registered_by=responder, now=NOW, confirmed=True)
+    assert "victims" in excinfo.value.message_dict
 
 
 def test_register_refuses_case_of_other_site(site, other_site, responder):

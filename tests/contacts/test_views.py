@@ -58,6 +58,7 @@ def intake_data(**overrides) -> dict:
         "channel": "phone",
         "started_at": "2025-03-10T09:00",
         "ended_at": "2025-03-10T09:12",
+        "contact_type": "about_other",
         "theme": "child_abuse",
         "forms_of_violence": ["physical", "psychological"],
         "context": "family",
@@ -199,8 +200,8 @@ def test_intake_prefills_channel_and_start_in_local_time(client_for, responder, 
     assert 'type="datetime-local"' in html
     assert 'value="2025-07-01T10:30"' in html
     assert 'value="chat" class="btn-check" id="id_channel_1" required checked' in html
-    # The page starts on the main theme, and saving has a visible shortcut.
-    assert "autofocus" in str(response.context["form"]["theme"])
+    # The page starts on the contact type (one digit key), and saving has a visible shortcut.
+    assert "autofocus" in str(response.context["form"]["contact_type"])
     assert 'accesskey="s"' in html
     assert "Alt+S" in html
     # The victims rows come from a <template> in a static script, no inline code.
@@ -639,30 +640,64 @@ def test_search_by_whole_reference_or_its_beginning(client_for, responder, site)
         {"date_from": "2025-03-11", "date_to": "2025-03-10"},
         {"channel": "fax"},
         {"theme": "no_such_theme"},
-        {"q": "x" * 50},
+        {"q": "x" * 150},
         {"page": "abc"},
+        {"after": "abc"},
+        {"before": "99999999999999999999999.1"},
+        {"after": "1.99999999999999999999999"},
     ],
 )
 def test_invalid_filters_are_form_errors_not_server_errors(client_for, responder, params):
     response = client_for(responder).get(reverse("contacts:list"), params)
     assert response.status_code == 200
-    if "page" not in params:
+    if not {"page", "after", "before"} & set(params):
         assert response.context["form"].errors
         assert "invalid-feedback" in response.content.decode() or "alert-danger" in (
             response.content.decode()
         )
 
 
-def test_list_is_paginated_by_50(client_for, responder, site):
+def test_list_is_paginated_by_50_with_cursors(client_for, responder, site):
     for minute in range(51):
         ContactFactory(site=site, started_at=STARTED + timedelta(minutes=minute))
     client = client_for(responder)
     first = client.get(reverse("contacts:list"), {"channel": "phone"})
-    assert len(first.context["page"]) == 50
-    assert "page=2" in first.content.decode()
+    page = first.context["page"]
+    assert len(page) == 50 and page.count == 51 and page.previous_cursor is None
+    assert "after=" in first.content.decode()
     assert "channel=phone" in first.content.decode()  # filters kept across pages
-    second = client.get(reverse("contacts:list"), {"channel": "phone", "page": 2})
+    second = client.get(reverse("contacts:list"), {"channel": "phone", "after": page.next_cursor})
     assert [c.started_at for c in second.context["page"]] == [STARTED]
+    assert second.context["page"].next_cursor is None
+    back = client.get(
+        reverse("contacts:list"),
+        {"channel": "phone", "before": second.context["page"].previous_cursor},
+    )
+    assert [c.pk for c in back.context["page"]] == [c.pk for c in page]
+
+
+def test_deep_pages_cost_the_same_queries_as_the_first(client_for, responder, site):
+    for minute in range(130):
+        ContactFactory(site=site, started_at=STARTED + timedelta(minutes=minute))
+    client = client_for(responder)
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get(reverse("contacts:list"))
+    second = client.get(reverse("contacts:list"), {"after": first.context["page"].next_cursor})
+    with CaptureQueriesContext(connection) as third_queries:
+        third = client.get(reverse("contacts:list"), {"after": second.context["page"].next_cursor})
+    assert len(third.context["page"]) == 30
+    assert len(third_queries) == len(first_queries)
+    # No OFFSET: a deep page seeks by (started_at, id).
+    assert not any("OFFSET" in query["sql"] for query in third_queries.captured_queries)
+
+
+def test_list_count_is_capped(client_for, responder, site, monkeypatch):
+    monkeypatch.setattr("contacts.views.contacts.COUNT_CAP", 3)
+    for minute in range(5):
+        ContactFactory(site=site, started_at=STARTED + timedelta(minutes=minute))
+    response = client_for(responder).get(reverse("contacts:list"))
+    assert response.context["page"].count_capped
+    assert "More than 3 contacts" in response.content.decode()
 
 
 def test_list_queries_do_not_grow_with_rows(client_for, coordinator, site, responder, case):
@@ -687,7 +722,9 @@ def test_list_query_count_is_bounded(client_for, responder, site, django_assert_
     for _ in range(20):
         ContactFactory(site=site, registered_by=responder, case=CaseFactory(site=site))
     client = client_for(responder)
-    with django_assert_max_num_queries(12):
+    # Session and user, the filter form's choices, the page, the capped count and one small
+    # query per code list shown (instead of joins: see contacts_terms_attach).
+    with django_assert_max_num_queries(15):
         client.get(reverse("contacts:list"))
 
 

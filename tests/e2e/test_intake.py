@@ -25,7 +25,10 @@ def test_responder_registers_contact_with_two_victims_by_keyboard(page, site):
     page.get_by_role("link", name=re.compile("Telefoon|Phone")).first.click()
     page.wait_for_url(re.compile(r"/contacts/new/\?channel=phone"))
 
-    # Focus starts in the main theme group: the arrow key picks the next theme.
+    # Focus starts on the contact type: one digit key picks "about someone else" and moves
+    # on to the main theme group, where the arrow key picks the next theme.
+    assert page.evaluate("document.activeElement.name") == "contact_type"
+    page.keyboard.press("2")
     focused = page.evaluate("document.activeElement.name")
     assert focused == "theme"
     page.keyboard.press("ArrowRight")
@@ -50,6 +53,7 @@ def test_responder_registers_contact_with_two_victims_by_keyboard(page, site):
 
     contact = Contact.objects.get(reference=reference)
     assert contact.channel == "phone"
+    assert contact.contact_type_id == "about_other"
     assert contact.theme_id == theme
     assert sorted(v.age_group_id for v in contact.victims.all()) == sorted([first_age, second_age])
     assert contact.ended_at is not None

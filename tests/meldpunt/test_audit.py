@@ -289,7 +289,8 @@ def test_coordinator_sees_every_entry_newest_first(client_for, coordinator, entr
         "view:2026-000001",
     ]
     page = response.content.decode()
-    assert "theme" in page and "child_abuse → other" in page
+    # Field and code labels, not codes (issue 10).
+    assert "Main theme" in page and "Child abuse → Other problems" in page
     assert reverse("audit:list") in page  # the menu link
 
 

@@ -20,6 +20,7 @@ from reports.services.exports import (
     HIDDEN,
     annual_report,
     report_tables,
+    sheet_names,
 )
 from reports.services.figures import annual_figures, annual_figures_direct
 from tests.factories import ContactFactory
@@ -119,13 +120,17 @@ def test_json_csv_and_xlsx_agree(client_for, coordinator, figures_2026):
         assert by_key[("by_theme", theme, "")] == str(number)
 
     book = load_workbook(io.BytesIO(download(client, "xlsx").content))
-    assert book.sheetnames[0] == "info"
-    info = {row[0]: row[1] for row in book["info"].iter_rows(values_only=True) if row}
+    # Sheets are named by their title, not by a code (issue 10).
+    names = sheet_names(annual_report(figures_2026))
+    assert book.sheetnames[0] == "Information"
+    assert names["by_month_channel"] in book.sheetnames
+    assert all("_" not in name and len(name) <= 31 for name in book.sheetnames)
+    info = {row[0]: row[1] for row in book["Information"].iter_rows(values_only=True) if row}
     assert info["Year"] == 2026
     assert info["Total contacts"] == data["total_contacts"]
     assert "Outside opening hours" in info
     for table in report_tables(figures_2026):
-        sheet = book[table.key]
+        sheet = book[names[table.key]]
         values = list(sheet.iter_rows(values_only=True))
         assert values[0][2:] == tuple(table.header)
         for i, (code, _label) in enumerate(table.rows):
@@ -143,7 +148,7 @@ def test_json_csv_and_xlsx_agree(client_for, coordinator, figures_2026):
             assert total[1] == "Total"
             if table.grand_link == "contacts":
                 assert total[-1] == data["total_contacts"]
-    assert book["by_month_channel"]["C4"].value == data["by_month_channel"]["3"]["phone"]
+    assert book[names["by_month_channel"]]["C4"].value == data["by_month_channel"]["3"]["phone"]
 
 
 def test_public_exports_hide_the_same_cells(client_for, coordinator, figures_2026):
@@ -167,7 +172,8 @@ def test_public_exports_hide_the_same_cells(client_for, coordinator, figures_202
             assert by_key[("by_month_channel", month, channel)] == str(value)
 
     book = load_workbook(io.BytesIO(download(client, "xlsx", public="1").content))
-    sheet = list(book["by_month_channel"].iter_rows(values_only=True))
+    names = sheet_names(annual_report(figures_2026))
+    sheet = list(book[names["by_month_channel"]].iter_rows(values_only=True))
     channels = [cell.lower().replace("-", "") for cell in sheet[0][2:-1]]  # Phone, Chat, E-mail
     for row in sheet[1:13]:
         for j, channel in enumerate(channels):
@@ -221,8 +227,9 @@ def test_command_writes_every_format_and_audits(figures_2026, tmp_path, site, pd
     written = json.loads((tmp_path / "figures.json").read_text())
     assert written == json.loads(json.dumps(figures_2026))
     book = load_workbook(tmp_path / "figures.xlsx")
-    first_theme = book["by_theme"]["A2"].value or ""
-    assert book["by_theme"]["C2"].value == figures_2026["by_theme"][first_theme]
+    by_theme = book[sheet_names(annual_report(figures_2026))["by_theme"]]
+    first_theme = by_theme["A2"].value or ""
+    assert by_theme["C2"].value == figures_2026["by_theme"][first_theme]
     with pytest.raises(CommandError, match="binary"):
         call_command("annual_report", "2026", "--format", "xlsx", stdout=io.StringIO())
     entries = AuditEntry.objects.filter(action="export").order_by("id")

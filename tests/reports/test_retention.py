@@ -126,6 +126,7 @@ def test_old_personal_content_goes_recent_stays(register):
         "consultation_items_deleted": 1,
         "follow_ups_deleted": 1,
         "follow_up_descriptions_blanked": 1,
+        "profile_notes_blanked": 0,
         "days_waiting": 0,
         "audit_entries_deleted": 0,
     }

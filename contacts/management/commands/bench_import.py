@@ -22,6 +22,7 @@ from contacts.models import (
     CallerRole,
     Case,
     Contact,
+    ContactType,
     Gender,
     ReferenceCounter,
     Referral,
@@ -239,6 +240,7 @@ def _generate(path: Path, *, rows: int, token: str, seed: int) -> None:
         _codes(AwarenessSource),
         _codes(Referral),
     )
+    contact_types = _codes(ContactType)
     span = int((LAST - FIRST).total_seconds())
     cases = max(1, rows // 8)
 
@@ -297,5 +299,6 @@ def _generate(path: Path, *, rows: int, token: str, seed: int) -> None:
                     maybe(referrals, 0.3),
                     rng.choice(["1", "0", "0", ""]),
                     case,
+                    maybe(contact_types, 0.3),
                 ]
             )

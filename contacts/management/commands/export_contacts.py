@@ -17,8 +17,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, help="only this year (Brussels local time)")
         parser.add_argument("--site", help="only this site (site code)")
+        parser.add_argument(
+            "--labels",
+            action="store_true",
+            help="Dutch labels instead of codes (to read in a spreadsheet; not for re-import)",
+        )
 
-    def handle(self, *args, year: int | None, site: str | None, **options):
+    def handle(self, *args, year: int | None, site: str | None, labels: bool = False, **options):
         with translation.override(settings.LANGUAGE_CODE):
             site_obj = None
             if site is not None:
@@ -31,13 +36,16 @@ class Command(BaseCommand):
             if out is sys.stdout and isinstance(out, io.TextIOWrapper):
                 # The file is UTF-8 with CRLF rows whatever the terminal's locale says.
                 out.reconfigure(encoding="utf-8", newline="")
-            rows = contacts_export(_Unterminated(self.stdout), year=year, site=site_obj)
+            rows = contacts_export(
+                _Unterminated(self.stdout), year=year, site=site_obj, labels=labels
+            )
             audit_record(
                 action=Action.EXPORT,
                 username=cli_username(),
                 object_type="contact",
                 site_code=site or "",
-                detail=f"export_contacts year={year or 'all'} site={site or 'all'} rows={rows}",
+                detail=f"export_contacts year={year or 'all'} site={site or 'all'} rows={rows}"
+                + (" labels=1" if labels else ""),
             )
 
 

@@ -1,3 +1,5 @@
+import contextlib
+import csv
 import sys
 from pathlib import Path
 
@@ -7,11 +9,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from contacts.models import ContactFlag
 from contacts.services.imports import (
     DEFAULT_BATCH_SIZE,
     ContactImportError,
     ImportResult,
     contacts_import,
+    flag_message,
 )
 from meldpunt.audit import Action, audit_record, cli_username
 from meldpunt.progress import command_progress, counted_lines
@@ -27,13 +31,15 @@ def import_summary(result: ImportResult) -> str:
     else:
         text = _(
             "%(read)s rows read, %(imported)s contacts imported, %(present)s already present "
-            "(skipped), %(victims)s victims, %(seconds).1f s (%(rate).0f rows/s)."
+            "(skipped), %(victims)s victims, %(flagged)s flagged for a check, "
+            "%(seconds).1f s (%(rate).0f rows/s)."
         )
     return text % {
         "read": result.rows_read,
         "imported": result.imported,
         "present": result.already_present,
         "victims": result.victims,
+        "flagged": result.flagged,
         "seconds": result.seconds,
         "rate": result.rows_per_second,
     }
@@ -41,14 +47,20 @@ def import_summary(result: ImportResult) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Import contacts from a contact CSV (format in DESIGN.md). All or nothing; rows whose "
-        "external_id is already stored are skipped."
+        "Import contacts from a contact CSV (format in DESIGN.md). All or nothing for malformed "
+        "rows; unusual but well-formed rows are imported and flagged (listed as `regel N: …`, "
+        "and in --report FILE). Rows whose external_id is already stored are skipped."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV file, UTF-8, with a header row; - for stdin")
         parser.add_argument(
             "--dry-run", action="store_true", help="check the whole file, write nothing"
+        )
+        parser.add_argument(
+            "--report",
+            metavar="FILE",
+            help="also write the unusual rows (imported and flagged) to FILE as CSV",
         )
         parser.add_argument(
             "--batch-size",
@@ -61,14 +73,23 @@ class Command(BaseCommand):
         self.verbosity = options["verbosity"]
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
+        report_path = options.get("report")
         with translation.override(settings.LANGUAGE_CODE):
             try:
-                if file == "-":
-                    result = self._import(sys.stdin.buffer, None, dry_run, batch_size)
-                else:
-                    with Path(file).open("rb") as stream:
-                        size = Path(file).stat().st_size
-                        result = self._import(stream, size, dry_run, batch_size)
+                with contextlib.ExitStack() as stack:
+                    self.report = None
+                    if report_path:
+                        handle = stack.enter_context(
+                            Path(report_path).open("w", encoding="utf-8", newline="")
+                        )
+                        self.report = csv.writer(handle, lineterminator="\r\n")
+                        self.report.writerow(["line", "external_id", "reason", "reason_label"])
+                    if file == "-":
+                        result = self._import(sys.stdin.buffer, None, dry_run, batch_size)
+                    else:
+                        with Path(file).open("rb") as stream:
+                            size = Path(file).stat().st_size
+                            result = self._import(stream, size, dry_run, batch_size)
             except OSError as error:
                 raise CommandError(error) from error
             except ContactImportError as error:
@@ -86,7 +107,8 @@ class Command(BaseCommand):
                 file,
                 dry_run,
                 f"rows={result.rows_read} imported={result.imported} "
-                f"present={result.already_present} victims={result.victims}",
+                f"present={result.already_present} victims={result.victims} "
+                f"flagged={result.flagged}",
             )
             if self.verbosity >= 1:
                 self.stdout.write(import_summary(result))
@@ -100,7 +122,15 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 batch_size=batch_size,
                 on_error=self.stderr.write,
+                on_flag=self._flagged,
             )
+
+    def _flagged(self, line: int, external_id: str, reason: str) -> None:
+        """An unusual row, imported and flagged: `regel N: …`, and a row of --report."""
+        self.stdout.write(flag_message(line, external_id, reason))
+        if self.report is not None:
+            label = str(ContactFlag.Reason(reason).label)
+            self.report.writerow([line, external_id, reason, label])
 
 
 def _audit(file: str, dry_run: bool, counts: str) -> None:
