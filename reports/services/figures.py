@@ -126,11 +126,13 @@ def _callers(per_profile: list[int], total_contacts: int) -> dict:
         "repeat": len(repeat),
         "repeat_contacts": repeat_contacts,
         "contacts_with_profile": sum(per_profile),
-        # Percentage of all the year's contacts, one decimal; None without contacts.
-        "repeat_share": round(100 * repeat_contacts / total_contacts, 1)
-        if total_contacts
-        else None,
+        "repeat_share": repeat_share(repeat_contacts, total_contacts),
     }
+
+
+def repeat_share(repeat_contacts: int, total_contacts: int) -> float | None:
+    """Percentage of all the year's contacts, one decimal; None without contacts."""
+    return round(100 * repeat_contacts / total_contacts, 1) if total_contacts else None
 
 
 def callers_count(year: int, site: Site | None, *, total_contacts: int) -> dict:
@@ -139,9 +141,10 @@ def callers_count(year: int, site: Site | None, *, total_contacts: int) -> dict:
     not additive over days, so not in the aggregates.
 
     One grouped query: the contacts of the year with a profile, grouped by profile, and
-    the groups counted by the database; only four numbers come back. The year's range is
-    read through the contact_started index (contact_site_started with a site); the grouping
-    is a hash aggregate over the profile ids (README "Figures" has the timing)."""
+    the groups counted by the database; only four numbers come back. PostgreSQL reads the
+    rows with a profile through the foreign-key index on caller_profile_id (a bitmap scan;
+    the year and site are filters) and groups them in a hash aggregate: 0.6 s for a year of
+    a million contacts, 400k of them with a profile (README "Figures")."""
     start, end = _year_bounds(year)
     per_profile = (
         Contact.objects.filter(
@@ -171,9 +174,7 @@ def callers_count(year: int, site: Site | None, *, total_contacts: int) -> dict:
         "repeat": repeat,
         "repeat_contacts": int(repeat_contacts),
         "contacts_with_profile": int(with_profile),
-        "repeat_share": round(100 * int(repeat_contacts) / total_contacts, 1)
-        if total_contacts
-        else None,
+        "repeat_share": repeat_share(int(repeat_contacts), total_contacts),
     }
 
 
