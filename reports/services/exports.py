@@ -349,7 +349,7 @@ def counselling_columns() -> list[tuple[str, str]]:
     return [
         (COUNSELLING, _("Counselling")),
         (NON_COUNSELLING, _("No counselling")),
-        ("", _("Type not recorded")),
+        ("", _("Not recorded")),
     ]
 
 

@@ -149,7 +149,7 @@ def test_exports_agree_on_the_new_tables(client_for, coordinator, register):
     book = load_workbook(io.BytesIO(download(client, "xlsx").content))
     names = sheet_names(annual_report(figures))
     sheet = list(book[names["by_contact_type"]].iter_rows(values_only=True))
-    assert sheet[0][2:] == ("Counselling", "No counselling", "Type not recorded", "Total")
+    assert sheet[0][2:] == ("Counselling", "No counselling", "Not recorded", "Total")
     for row in sheet[1:-1]:
         assert row[-1] == figures["by_contact_type"][row[0] or ""]
     assert sheet[-1][2:] == (
