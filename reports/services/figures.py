@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
@@ -143,7 +143,7 @@ def callers_count(year: int, site: Site | None, *, total_contacts: int) -> dict:
     One grouped query: the contacts of the year with a profile, grouped by profile, and
     the groups counted by the database; only four numbers come back. PostgreSQL reads the
     rows with a profile through the foreign-key index on caller_profile_id (a bitmap scan;
-    the year and site are filters) and groups them in a hash aggregate: 0.6 s for a year of
+    the year and site are filters) and groups them in a hash aggregate: 0.3 s for a year of
     a million contacts, 400k of them with a profile (README "Figures")."""
     start, end = _year_bounds(year)
     per_profile = (
@@ -160,7 +160,11 @@ def callers_count(year: int, site: Site | None, *, total_contacts: int) -> dict:
     quote = connection.ops.quote_name
     sql, params = per_profile.query.sql_with_params()
     n = quote("n")
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A year's profiles fit in memory: the hash aggregate does not spill to disk
+            # (a third faster at 180k profiles). Until the end of this transaction.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         # The inner query is the ORM's (values are parameters); only aggregates around it.
         cursor.execute(
             f"SELECT COUNT(*), COUNT(*) FILTER (WHERE {n} >= 2), "  # noqa: S608  # nosec B608
