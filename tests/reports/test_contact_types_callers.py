@@ -17,6 +17,7 @@ from contacts.models import CallerProfile, Contact, ContactType
 from reports.models import DailyCount, Dimension
 from reports.services import counting
 from reports.services.aggregates import aggregates_rebuild_range
+from reports.services.export_pdf import pdf_html
 from reports.services.exports import HIDDEN, annual_report, publish, report_tables, sheet_names
 from reports.services.figures import annual_figures, annual_figures_direct
 from reports.services.suppression import table_lines
@@ -164,6 +165,11 @@ def test_exports_agree_on_the_new_tables(client_for, coordinator, register):
         for key in ("distinct", "repeat", "repeat_contacts", "contacts_with_profile")
     ]
     assert "% of the year’s contacts" in callers[-1][1]
+
+    html = pdf_html(annual_report(figures, public=True))
+    assert "Contacts per contact type" in html and "Known and repeat callers" in html
+    assert "a repeat caller one with two or more" in html  # the definition
+    assert "% of the year’s contacts" in html or f"{HIDDEN} (hidden)" in html
 
 
 def small_figures(**callers) -> dict:
