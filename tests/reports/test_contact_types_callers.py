@@ -237,3 +237,19 @@ def test_outsider_cannot_see_the_report(client_for, responder, outsider):
         response = client_for(user).get(reverse("reports:annual", args=[2026]))
         assert response.status_code in (403, 404)
         assert "by_contact_type" not in response.content.decode()
+
+
+def test_the_migration_marks_every_aggregated_day_for_the_nightly_rebuild(register):
+    import importlib
+
+    from django.apps import apps
+
+    from reports.models import DirtyDay
+
+    aggregates_rebuild_range(date(2026, 1, 1), date(2026, 2, 28), now=AFTER_2026)
+    migration = importlib.import_module("reports.migrations.0004_dimension_contact_type")
+    migration.aggregated_days_dirty(apps, None)
+    days = set(DailyCount.objects.values_list("day", flat=True))
+    marked = DirtyDay.objects.filter(reason=DirtyDay.Reason.DIMENSION)
+    assert days and set(marked.values_list("day", flat=True)) == days
+    assert marked.count() == len(days)
