@@ -37,6 +37,9 @@ class Dimension(models.TextChoices):
     VICTIM_AGE_GROUP = "victim_age_group", _("victim age group")
     # several per contact; "" for a contact without any
     FORMS_OF_VIOLENCE = "forms_of_violence", _("forms of violence")
+    # the contact type's code (counselling or not is the type's is_counselling, read when
+    # the figures are made)
+    CONTACT_TYPE = "contact_type", _("contact type")
 
 
 class CountFields(models.Model):
@@ -140,6 +143,7 @@ class DirtyDay(models.Model):
         MOVED = "moved", _("a contact or attempt moved to another day")
         DELETED = "deleted", _("a contact or attempt was deleted")
         CLOSURE = "closure", _("a closure was added, changed or removed")
+        DIMENSION = "dimension", _("a breakdown was added to the aggregates")
 
     day = models.DateField(_("day"))
     reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)

@@ -34,6 +34,8 @@ CONTACT_FIELDS = (
     "awareness_source_id",
     "context_id",
     "referral_id",
+    "contact_type_id",
+    "caller_profile_id",
 )
 TYPES = {
     "contacts": {
@@ -41,7 +43,8 @@ TYPES = {
         "channel": "VARCHAR",
         "started_at": "TIMESTAMPTZ",
         "site_id": "BIGINT",
-        **dict.fromkeys(CONTACT_FIELDS[4:], "VARCHAR"),
+        **dict.fromkeys(CONTACT_FIELDS[4:-1], "VARCHAR"),
+        "caller_profile_id": "BIGINT",
         "n_victims": "INTEGER",
     },
     "victims": {"contact_id": "BIGINT", "age_group_id": "VARCHAR"},
@@ -146,6 +149,7 @@ _SCALARS = {
     "referral": "referral_id",
     "caller_gender": "caller_gender_id",
     "caller_age_group": "caller_age_group_id",
+    "by_contact_type": "contact_type_id",
 }
 
 _OUTSIDE = """
@@ -218,6 +222,7 @@ def duckdb_figures(paths: dict[str, Path], year: int) -> dict:
         AwarenessSource,
         CallerAgeGroup,
         CallerRole,
+        ContactType,
         Gender,
         Referral,
         Region,
@@ -298,6 +303,7 @@ def duckdb_figures(paths: dict[str, Path], year: int) -> dict:
         "referral": Referral,
         "caller_gender": Gender,
         "caller_age_group": CallerAgeGroup,
+        "by_contact_type": ContactType,
     }
     for key, model in models.items():
         figures[key] = dict.fromkeys(_codes(model), 0)
@@ -358,5 +364,27 @@ def duckdb_figures(paths: dict[str, Path], year: int) -> dict:
     ).fetchone()
     figures["outside_opening_hours"]["attempts"] = outside
     figures["outside_opening_hours"]["likely_misdials"] = misdials
+
+    counselling = dict(ContactType.objects.values_list("code", "is_counselling"))
+    figures["by_counselling"] = {"counselling": 0, "non_counselling": 0, "": 0}
+    for code, n in figures["by_contact_type"].items():
+        kind = "" if not code else "counselling" if counselling[code] else "non_counselling"
+        figures["by_counselling"][kind] += n
+    distinct, repeat, repeat_contacts, with_profile = duck.execute(
+        """
+        SELECT COUNT(*), COUNT(*) FILTER (WHERE n >= 2),
+               COALESCE(SUM(n) FILTER (WHERE n >= 2), 0), COALESCE(SUM(n), 0)
+        FROM (SELECT caller_profile_id, COUNT(*) AS n FROM c
+              WHERE caller_profile_id IS NOT NULL GROUP BY ALL)
+        """
+    ).fetchone()
+    total = figures["total_contacts"]
+    figures["callers"] = {
+        "distinct": distinct,
+        "repeat": repeat,
+        "repeat_contacts": int(repeat_contacts),
+        "contacts_with_profile": int(with_profile),
+        "repeat_share": round(100 * int(repeat_contacts) / total, 1) if total else None,
+    }
     duck.close()
     return figures

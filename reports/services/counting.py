@@ -47,6 +47,7 @@ SCALAR_DIMENSIONS = (
     (Dimension.AWARENESS_SOURCE, "awareness_source_id"),
     (Dimension.CONTEXT, "context_id"),
     (Dimension.REFERRAL, "referral_id"),
+    (Dimension.CONTACT_TYPE, "contact_type_id"),
 )
 
 _SCALAR_POSITION = {column: i for i, (_dimension, column) in enumerate(SCALAR_DIMENSIONS)}

@@ -27,6 +27,7 @@ from contacts.models import (
     AwarenessSource,
     CallerAgeGroup,
     CallerRole,
+    ContactType,
     Gender,
     Referral,
     Region,
@@ -38,6 +39,7 @@ from contacts.models import (
 from meldpunt.channels import Channel
 from staffing.services.time import BRUSSELS
 
+from .figures import COUNSELLING, NON_COUNSELLING
 from .suppression import extended_grid, suppressed_cells
 
 # How a hidden count is shown in every published table and export.
@@ -77,6 +79,13 @@ class ReportTable:
     column_link: str = ""
     grand_link: str = ""
     note: str = ""
+    # The cells are tied by one identity besides the totals (the callers table: distinct -
+    # repeat = contacts with a profile - contacts of repeat callers), so a single hidden
+    # cell could be worked out from the others: publish hides a second one.
+    one_identity: bool = False
+    # A sentence shown under the table, made from the published figures (set by
+    # annual_report, so the public version never shows a hidden count in it).
+    summary: str = ""
     hidden: set[tuple[int, int]] = field(default_factory=set)
 
     @property
@@ -192,6 +201,45 @@ def report_tables(figures: dict) -> list[ReportTable]:
             grand_link="contacts",
         )
 
+    def contact_types() -> ReportTable:
+        """Contact types (rows) by counselling or not (columns): each type in the column of
+        its kind, so the column totals are by_counselling and one suppression covers both."""
+        values = figures["by_contact_type"]
+        rows = _with_unknown_codes(_labels(ContactType), values)
+        counselling = dict(ContactType.objects.values_list("code", "is_counselling"))
+        columns = counselling_columns()
+
+        def kind(code: str) -> str:
+            if not code:
+                return ""
+            return COUNSELLING if counselling.get(code) else NON_COUNSELLING
+
+        return ReportTable(
+            key="by_contact_type",
+            title=_("Contacts per contact type"),
+            row_heading=_("Contact type"),
+            rows=rows,
+            columns=columns,
+            cells=[
+                [values.get(code, 0) if kind(code) == column else 0 for column, _l in columns]
+                for code, _label in rows
+            ],
+            grand_link="contacts",
+            note=_(
+                "Counselling contacts are about violence or abuse; the other types (a silent "
+                "call, a hang-up, …) are counted apart. Contacts registered before contact "
+                "types existed count as counselling (“type not recorded”). Every other table "
+                "counts all contacts."
+            ),
+        )
+
+    callers = figures["callers"]
+    callers_rows = [
+        ("distinct", _("Distinct callers")),
+        ("repeat", _("Repeat callers")),
+        ("repeat_contacts", _("Contacts of repeat callers")),
+        ("contacts_with_profile", _("Contacts of known callers")),
+    ]
     themes, ages, genders = _labels(Theme), _labels(CallerAgeGroup), _labels(Gender)
     month = pgettext("table heading", "Month")
     outside = figures["outside_opening_hours"]
@@ -277,11 +325,55 @@ def report_tables(figures: dict) -> list[ReportTable]:
                 "contacts without any."
             ),
         ),
+        contact_types(),
+        ReportTable(
+            key="callers",
+            title=_("Known and repeat callers"),
+            row_heading="",
+            rows=callers_rows,
+            columns=[("", _("Number"))],
+            cells=[[callers[code]] for code, _label in callers_rows],
+            row_totals=False,
+            column_totals=False,
+            one_identity=True,
+            note=callers_definition(),
+        ),
         one_d("by_month", _("Contacts per month"), month, months, row_link="month"),
         one_d("by_channel", _("Contacts per channel"), _("Channel"), channels, row_link="channel"),
         one_d("caller_gender", _("Caller gender"), _("Gender"), genders, row_link="gender"),
         one_d("caller_age_group", _("Caller age group"), _("Age group"), ages, row_link="age"),
     ]
+
+
+def counselling_columns() -> list[tuple[str, str]]:
+    return [
+        (COUNSELLING, _("Counselling")),
+        (NON_COUNSELLING, _("No counselling")),
+        ("", _("Not recorded")),
+    ]
+
+
+def callers_definition() -> str:
+    return _(
+        "A known caller is a caller profile (a caller recognised by a keyed hash of their "
+        "number or chat handle) with at least one contact in the year; a repeat caller one "
+        "with two or more. Contacts without a known caller are not in these counts. Counted "
+        "from the contacts at the time of the report (not from the nightly aggregates)."
+    )
+
+
+def callers_summary(data: dict) -> str:
+    """The repeat callers' share of the year's contacts, as published."""
+    share = data["callers"].get("repeat_share")
+    if share is None:
+        return ""
+    if share == HIDDEN:
+        return _("Share of repeat callers in the year’s contacts: %(hidden)s (hidden).") % {
+            "hidden": HIDDEN
+        }
+    return _("Repeat callers made %(share)s %% of the year’s contacts.") % {
+        "share": number_format(share, 1)
+    }
 
 
 def outside_hours_definition(figures: dict) -> str:
@@ -304,6 +396,7 @@ def definitions(figures: dict) -> list[tuple[str, str]]:
         (_("Months"), _("Months and the year are counted in local time (Europe/Brussels).")),
         (_("Not recorded"), _("Contacts where the field was left blank: its own row.")),
         (_("Outside opening hours"), outside_hours_definition(figures)),
+        (_("Known and repeat callers"), callers_definition()),
         (_("Counts only"), _("The figures are counts; no notes or case content.")),
     ]
 
@@ -327,6 +420,14 @@ def publish(tables: list[ReportTable], threshold: int) -> list[ReportTable]:
                 column_totals=table.column_totals,
                 forced={cell for cell, link in links.items() if link in hidden_links},
             )
+            if table.one_identity and len(table.hidden) == 1:
+                others = sorted(
+                    (value, (i, 0))
+                    for i, (value,) in enumerate(table.cells)
+                    if (i, 0) not in table.hidden and value != 0
+                )
+                if others:
+                    table.hidden.add(others[0][1])
             hidden_links |= {link for cell, link in links.items() if cell in table.hidden}
         if len(hidden_links) == before:
             return tables
@@ -348,10 +449,22 @@ def published_figures(figures: dict, tables: list[ReportTable], threshold: int) 
             if table.key == "outside_opening_hours":
                 value["attempts_scope"] = figures[table.key]["attempts_scope"]
             result[table.key] = value
+        if table.key == "by_contact_type":  # row totals and column totals, see contact_types
+            result["by_contact_type"] = {
+                row: published[i][-1] for i, (row, _l) in enumerate(table.rows)
+            }
+            result["by_counselling"] = {
+                column: published[-1][j] for j, (column, _l) in enumerate(table.columns)
+            }
         hidden_links |= {link for cell, link in table.links().items() if cell in table.hidden}
     for key, link in (("total_contacts", "contacts"), ("total_victims", "victims")):
         if link in hidden_links or 0 < figures[key] < threshold:
             result[key] = HIDDEN
+    # The share is published only when both its counts are.
+    if result["callers"]["repeat_contacts"] == HIDDEN or result["total_contacts"] == HIDDEN:
+        result["callers"]["repeat_share"] = HIDDEN
+    else:
+        result["callers"]["repeat_share"] = figures["callers"]["repeat_share"]
     result["public"] = {"threshold": threshold, "hidden": HIDDEN}
     return result
 
@@ -385,7 +498,9 @@ def annual_report(figures: dict, *, public: bool = False, now: datetime | None =
     tables = report_tables(figures)
     if public:
         publish(tables, threshold)
-    return AnnualReport(figures, tables, public, threshold, now or timezone.now())
+    report = AnnualReport(figures, tables, public, threshold, now or timezone.now())
+    report.table("callers").summary = callers_summary(report.data)
+    return report
 
 
 def export_filename(figures: dict, fmt: str, *, public: bool) -> str:
@@ -504,6 +619,9 @@ def write_xlsx(report: AnnualReport, out) -> None:
             if is_total:
                 for cell in sheet[sheet.max_row]:
                     cell.font = bold
+        if table.summary:
+            sheet.append([])
+            sheet.append(["", table.summary])
         for cell in sheet[1]:
             cell.font = bold
         if table.row_totals:

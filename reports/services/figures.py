@@ -18,10 +18,11 @@ line-wide (`attempts_scope` says so).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
@@ -32,6 +33,7 @@ from contacts.models import (
     CallerAgeGroup,
     CallerRole,
     Contact,
+    ContactType,
     Gender,
     Referral,
     Region,
@@ -63,7 +65,11 @@ _SIMPLE_BREAKDOWNS = {
     "caller_gender": (Dimension.CALLER_GENDER, Gender),
     "caller_age_group": (Dimension.CALLER_AGE_GROUP, CallerAgeGroup),
     "forms_of_violence": (Dimension.FORMS_OF_VIOLENCE, ViolenceForm),
+    "by_contact_type": (Dimension.CONTACT_TYPE, ContactType),
 }
+
+# by_counselling's keys: the contact type's is_counselling, "" for a contact without a type.
+COUNSELLING, NON_COUNSELLING = "counselling", "non_counselling"
 
 
 def _codes(model) -> list[str]:
@@ -106,7 +112,74 @@ def annual_figures(year: int, site: Site | None = None, *, now: datetime | None 
     live_end = min(day_start(after), day_start(local_date(now) + timedelta(days=1)))
     if live_start < live_end:
         _tally_live(tally, live_start, live_end, site)
-    return _figures(year, tally, site)
+    figures = _figures(year, tally, site)
+    figures["callers"] = callers_count(year, site, total_contacts=figures["total_contacts"])
+    return figures
+
+
+def _callers(per_profile: list[int], total_contacts: int) -> dict:
+    """The callers figures from the number of contacts of each profile in the year."""
+    repeat = [n for n in per_profile if n >= 2]
+    repeat_contacts = sum(repeat)
+    return {
+        "distinct": len(per_profile),
+        "repeat": len(repeat),
+        "repeat_contacts": repeat_contacts,
+        "contacts_with_profile": sum(per_profile),
+        "repeat_share": repeat_share(repeat_contacts, total_contacts),
+    }
+
+
+def repeat_share(repeat_contacts: int, total_contacts: int) -> float | None:
+    """Percentage of all the year's contacts, one decimal; None without contacts."""
+    return round(100 * repeat_contacts / total_contacts, 1) if total_contacts else None
+
+
+def callers_count(year: int, site: Site | None, *, total_contacts: int) -> dict:
+    """Distinct and repeat callers of the year: caller profiles with at least one (two)
+    contacts starting in the year (at the site), counted from the raw rows at report time —
+    not additive over days, so not in the aggregates.
+
+    One grouped query: the contacts of the year with a profile, grouped by profile, and
+    the groups counted by the database; only four numbers come back. PostgreSQL reads the
+    rows with a profile through the foreign-key index on caller_profile_id (a bitmap scan;
+    the year and site are filters) and groups them in a hash aggregate: 0.3 s for a year of
+    a million contacts, 400k of them with a profile (README "Figures")."""
+    start, end = _year_bounds(year)
+    per_profile = (
+        Contact.objects.filter(
+            started_at__gte=start,
+            started_at__lt=end,
+            caller_profile__isnull=False,
+            **_site_filter(site),
+        )
+        .order_by()
+        .values("caller_profile_id")
+        .annotate(n=Count("id"))
+    )
+    quote = connection.ops.quote_name
+    sql, params = per_profile.query.sql_with_params()
+    n = quote("n")
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A year's profiles fit in memory: the hash aggregate does not spill to disk
+            # (a third faster at 180k profiles). Until the end of this transaction.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        # The inner query is the ORM's (values are parameters); only aggregates around it.
+        cursor.execute(
+            f"SELECT COUNT(*), COUNT(*) FILTER (WHERE {n} >= 2), "  # noqa: S608  # nosec B608
+            f"COALESCE(SUM({n}) FILTER (WHERE {n} >= 2), 0), COALESCE(SUM({n}), 0) "
+            f"FROM ({sql}) per_profile",
+            params,
+        )
+        distinct, repeat, repeat_contacts, with_profile = cursor.fetchone()
+    return {
+        "distinct": distinct,
+        "repeat": repeat,
+        "repeat_contacts": int(repeat_contacts),
+        "contacts_with_profile": int(with_profile),
+        "repeat_share": repeat_share(int(repeat_contacts), total_contacts),
+    }
 
 
 def _tally_aggregates(tally: _Tally, first: date, last: date, site: Site | None) -> None:
@@ -222,6 +295,11 @@ def _figures(year: int, tally: _Tally, site: Site | None) -> dict:
     }
     for key, (dimension, model) in _SIMPLE_BREAKDOWNS.items():
         figures[key] = breakdown(dimension, model)
+    counselling = dict(ContactType.objects.values_list("code", "is_counselling"))
+    figures["by_counselling"] = {COUNSELLING: 0, NON_COUNSELLING: 0, "": 0}
+    for code, n in figures["by_contact_type"].items():
+        kind = "" if code == "" else COUNSELLING if counselling.get(code) else NON_COUNSELLING
+        figures["by_counselling"][kind] += n
     return figures
 
 
@@ -290,4 +368,9 @@ def annual_figures_direct(year: int, site: Site | None = None) -> dict:
 
     figures = _figures(year, tally, site)
     figures["total_victims"] = victims.count()
+    # Callers naively: every contact's profile, counted in Python.
+    per_profile = Counter(
+        contacts.filter(caller_profile__isnull=False).values_list("caller_profile_id", flat=True)
+    )
+    figures["callers"] = _callers(list(per_profile.values()), figures["total_contacts"])
     return figures

@@ -4,7 +4,7 @@ from itertools import count
 
 import pytest
 
-from contacts.models import CallAttempt, Contact
+from contacts.models import CallAttempt, CallerProfile, Contact
 from meldpunt.channels import Channel
 from reports.models import DailyAttemptCount, DailyCount, MonthlyCount
 from staffing.services.time import BRUSSELS
@@ -64,6 +64,8 @@ CODES = {
     "awareness_source_id": [None],
     "referral_id": [None],
 }
+# Counselling and other types, and the default of older rows.
+CONTACT_TYPES = ["about_self", "follow_up", "silent", "hang_up", "unspecified"]
 VICTIM_AGES = ["age_0_2", "age_6_11", "age_12_17", "age_65_plus", None]
 FORMS = ["physical", "psychological", "sexual"]
 
@@ -87,6 +89,12 @@ def register(site, other_site):
     """Ten months of 2026 (all past) of varied contacts at two sites, with victims, forms
     and attempts, and some deleted contacts."""
     rng = random.Random(1712)
+    # Contact types and caller profiles from their own generator: the rest of the register
+    # stays as it was before they existed.
+    known = random.Random(1013)
+    profiles = [
+        CallerProfile.objects.create(identifier_hash=f"{n:064x}", site=site) for n in range(8)
+    ]
     made = []
     instants = list(SPECIAL_INSTANTS)
     start = utc(2026, 1, 1)
@@ -101,6 +109,11 @@ def register(site, other_site):
                 channel=rng.choice(list(Channel.values)),
                 victims=[rng.choice(VICTIM_AGES) for _ in range(rng.randrange(3))],
                 forms=rng.sample(FORMS, rng.randrange(3)),
+                contact_type_id=known.choice(CONTACT_TYPES),
+                # Most contacts without a known caller; profiles with 0, 1 or more contacts.
+                caller_profile=profiles[7]  # a caller known from one contact
+                if i == 20
+                else known.choice([None] * 6 + profiles[:6] + profiles[:3]),
                 **fields,
             )
         )
