@@ -105,9 +105,10 @@ def demand(request):
                 "arrivals": round(total, 1),
                 "required_peak": max(charts[channel]["required_line"], default=0),
                 "planned_peak": max(charts[channel]["planned_line"], default=0),
+                # A percentage with one decimal (the template adds the % sign).
                 "service_level": None
                 if channel == Channel.EMAIL or not total
-                else weighted / total,
+                else round(100 * weighted / total, 1),
                 "method": METHOD_LABELS.get(channel_demand.method, channel_demand.method),
                 "scores": [
                     (METHOD_LABELS.get(name, name), score)
