@@ -1,5 +1,5 @@
 """Demo data for the report pages: the phone switch's and chat platform's attempt log, one
-awareness campaign, and the aggregates as the nightly run would have built them.
+awareness campaign (the aggregates are built last, by reports/demo.py).
 
 Steps of `seed_demo` like those in contacts.demo: each takes the DemoPlan, is idempotent,
 draws from its own random stream and returns one line for the log.
@@ -13,7 +13,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from meldpunt.channels import Channel
-from reports.services.aggregates import aggregated_through, aggregates_rebuild_range
 from staffing.services.opening_hours import OpeningSchedule
 
 from .demo import DemoPlan, _local
@@ -183,17 +182,3 @@ def demo_campaign_ensure(plan: DemoPlan) -> str:
         ),
     )
     return f"Campagne aangemaakt: {campaign}."
-
-
-def demo_aggregates_build(plan: DemoPlan) -> str:
-    """The aggregates of the demo period up to yesterday, as after the nightly run, so the
-    report pages read them; does nothing when they are already complete."""
-    last = min(plan.last_day, timezone.localdate(plan.now) - timedelta(days=1))
-    through = aggregated_through()
-    if through is not None and through >= last:
-        return f"Aggregaten zijn al volledig tot en met {through:%Y-%m-%d}."
-    began = clock.monotonic()
-    run = aggregates_rebuild_range(plan.first_day, plan.last_day, now=plan.now)
-    return (
-        f"Aggregaten van {run.days_rebuilt} dagen opgebouwd in {clock.monotonic() - began:.1f} s."
-    )

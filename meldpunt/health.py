@@ -59,11 +59,24 @@ def check_broker() -> bool:
     return True
 
 
-def check_aggregation() -> bool:
-    from reports.services.aggregates import last_successful_run
+# When the last nightly aggregation finished (None: never). The reports app registers it in
+# its AppConfig.ready(): meldpunt knows no app (DESIGN.md's import direction).
+_last_aggregation = None
 
-    run = last_successful_run("changed")
-    return run is not None and timezone.now() - run.finished_at < AGGREGATION_MAX_AGE
+
+def last_aggregation_register(provider) -> None:
+    """`provider()` returns the end of the last successful nightly aggregation, or None."""
+    global _last_aggregation
+    _last_aggregation = provider
+
+
+def last_aggregation_finished_at():
+    return _last_aggregation() if _last_aggregation is not None else None
+
+
+def check_aggregation() -> bool:
+    finished_at = last_aggregation_finished_at()
+    return finished_at is not None and timezone.now() - finished_at < AGGREGATION_MAX_AGE
 
 
 def check_beat() -> bool:

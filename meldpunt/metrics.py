@@ -24,6 +24,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import Counter, Gauge
 
+from .health import last_aggregation_finished_at
+
 TASK_OUTCOMES = Counter(
     "meldpunt_celery_tasks",
     "Celery tasks by name and outcome (succeeded, failed, retried, skipped).",
@@ -45,12 +47,10 @@ def _authorised(request) -> bool:
 
 
 def _aggregation_age() -> float:
-    from reports.services.aggregates import last_successful_run
-
-    run = last_successful_run("changed")
-    if run is None or run.finished_at is None:
+    finished_at = last_aggregation_finished_at()
+    if finished_at is None:
         return -1
-    return (timezone.now() - run.finished_at).total_seconds()
+    return (timezone.now() - finished_at).total_seconds()
 
 
 @login_not_required
