@@ -186,6 +186,7 @@ class Responder(threading.Thread):
                         "csrfmiddlewaretoken": token,
                         "channel": "phone",
                         "started_at": now,
+                        "contact_type": "about_other",
                         "theme": "child_abuse",
                         "caller_age_group": "adult",
                         "notes": marker,
