@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
+from django.utils.html import escape
 
 from meldpunt.roles import Role
 from staffing.models import CaseConsultation, ConsultationAttendance
@@ -123,7 +124,7 @@ def test_roster_warns_about_shortfalls_and_shows_consultations(
     response = client_for(site_coordinator).get("/staffing/roster/", {"week": "2026-12-07"})
     html = response.content.decode()
     assert "Case consultation 13:00–14:00" in html
-    assert "team case consultation" in html and str(team[1]) in html
+    assert "team case consultation" in html and escape(str(team[1])) in html
 
 
 def test_consultations_page_records_attendance_and_minutes(

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from meldpunt.models import AuditEntry
 from meldpunt.roles import Role
@@ -368,7 +369,7 @@ def test_responders_see_the_team_roster_only_once_published(
         if url == "staffing:roster":
             start = html.index(cell)
             return "channel-phone" in html[start : html.index("</td>", start)]
-        return str(colleague) in html
+        return escape(str(colleague)) in html
 
     assert not shows(client_for(responder), "staffing:roster", week)
     assert not shows(client_for(responder), "staffing:roster_day", day)
