@@ -21,7 +21,7 @@ from staffing.models import (
 )
 
 from .services.opening_hours import OpeningSchedule
-from .services.time import day_start, local, local_date, month_bounds
+from .services.time import day_start, local, local_date, month_bounds, union_seconds
 
 ROSTERED_CHANNELS = (Channel.PHONE, Channel.CHAT, Channel.EMAIL)
 
@@ -74,17 +74,6 @@ class PlannedHours:
     @property
     def week_over(self) -> bool:
         return self.week > self.week_contract
-
-
-def _union_hours(periods) -> float:
-    seconds, reach = 0.0, None
-    for start, end in sorted(periods):
-        if reach is not None and start < reach:
-            start = reach
-        if end > start:
-            seconds += (end - start).total_seconds()
-            reach = end
-    return seconds / 3600
 
 
 class RosterWeek:
@@ -222,9 +211,9 @@ class RosterWeek:
         month_days = (local_date(end) - local_date(start)).days
         return {
             m.pk: PlannedHours(
-                week=_union_hours(week_periods[m.pk]),
+                week=union_seconds(week_periods[m.pk]) / 3600,
                 week_contract=float(m.contract_hours),
-                month=_union_hours(month_periods[m.pk]),
+                month=union_seconds(month_periods[m.pk]) / 3600,
                 month_contract=float(m.contract_hours) * month_days / 7,
             )
             for m in self.members

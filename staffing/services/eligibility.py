@@ -29,7 +29,7 @@ from staffing.models import (
     StaffMember,
 )
 
-from .time import local, local_date, week_bounds
+from .time import local, local_date, union_seconds, week_bounds
 
 
 def _when(instant) -> str:
@@ -38,14 +38,7 @@ def _when(instant) -> str:
 
 def hours_of(periods) -> Decimal:
     """Total length of the union of (start, end) periods, in hours."""
-    seconds, reach = 0.0, None
-    for period_start, period_end in sorted(periods):
-        if reach is not None and period_start < reach:
-            period_start = reach
-        if period_end > period_start:
-            seconds += (period_end - period_start).total_seconds()
-            reach = period_end
-    return Decimal(seconds) / 3600
+    return Decimal(union_seconds(periods)) / 3600
 
 
 def _valid_on(valid_from: date, valid_to: date | None, day: date) -> bool:

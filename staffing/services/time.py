@@ -43,3 +43,16 @@ def dates_between(start: date, end: date):
     """Every date from start to end, both included."""
     for offset in range((end - start).days + 1):
         yield start + timedelta(days=offset)
+
+
+def union_seconds(periods) -> float:
+    """Length of the union of (start, end) periods in seconds: overlapping time counts once
+    (weekly hours: shifts plus consultations, as assignment_create counts them)."""
+    seconds, reach = 0.0, None
+    for start, end in sorted(periods):
+        if reach is not None and start < reach:
+            start = reach
+        if end > start:
+            seconds += (end - start).total_seconds()
+            reach = end
+    return seconds
