@@ -12,8 +12,6 @@ checked against the database and inserted with bulk_create.
 """
 
 import csv
-import hashlib
-import hmac
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -92,31 +90,37 @@ class _ValueInvalid(Exception):
     """A field's value cannot be read; the message says why, in the UI language."""
 
 
+# The line is Belgian: a number typed without country code is a Belgian one.
+BELGIAN_PREFIX = "+32"
+
+
+def caller_identifier_normalise(identifier: str) -> str:
+    """The same number however it is written: spaces, dots, dashes, slashes and brackets
+    dropped, a leading 00 written as +, a national number (0470…) as Belgian (+32470…);
+    a chat handle is compared in lower case. The attempt log and the caller profiles both
+    hash this form, so one caller has one key."""
+    text = (identifier or "").strip()
+    compact = "".join(ch for ch in text if ch not in " .-/()\t")
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    elif compact.startswith("0") and compact.isdigit():
+        compact = BELGIAN_PREFIX + compact[1:]
+    if compact.lstrip("+").isdigit():
+        return compact
+    return text.lower()
+
+
 def caller_hash(caller: str) -> str:
-    """Keyed HMAC-SHA256 of a caller's number or chat handle; '' for none.
+    """Keyed HMAC-SHA256 of a caller's number or chat handle (normalised); '' for none.
 
     The key is the CALLER_HASH_KEY setting, so the hash cannot be reversed
     by hashing every possible phone number without it.
     """
-    caller = caller.strip()
+    caller = caller_identifier_normalise(caller)
     if not caller:
         return ""
     key = settings.CALLER_HASH_KEY
     return salted_hmac(CALLER_HASH_SALT, caller, secret=key, algorithm="sha256").hexdigest()
-
-
-def _caller_hasher():
-    """caller_hash with the key derived once (salted_hmac derives it per call): the same
-    digests, for a whole file."""
-    key = hashlib.sha256((CALLER_HASH_SALT + settings.CALLER_HASH_KEY).encode()).digest()
-
-    def hashed(caller: str) -> str:
-        caller = caller.strip()
-        if not caller:
-            return ""
-        return hmac.new(key, caller.encode(), hashlib.sha256).hexdigest()
-
-    return hashed
 
 
 def _external_id(value: str) -> str:
@@ -320,8 +324,7 @@ _STAGED_COLUMNS = (
 def _stage_records(records, columns, result: ImportResult) -> int:
     """PostgreSQL: check every row's fields and COPY the good ones into the staging table;
     returns the number of rows staged."""
-    parsers = dict(PARSERS, caller=_caller_hasher())
-    positions = [(columns.index(name), name, parsers[name]) for name in columns]
+    positions = [(columns.index(name), name, PARSERS[name]) for name in columns]
     width = len(columns)
     staged = 0
     pending: list[str] = []

@@ -19,28 +19,11 @@ from staffing.models import Site, site_of
 
 from ..models import CallerProfile, CallerProfileFlag, Contact
 from ..models.caller import NOTE_MAX_LENGTH
-from .attempts import caller_hash
+from .attempts import caller_hash, caller_identifier_normalise
 
 # Shorter input is not a number or a handle (a typo, a half-typed number): no lookup.
 IDENTIFIER_MIN_LENGTH = 4
 IDENTIFIER_MAX_LENGTH = 100
-# The line is Belgian: a number typed without country code is a Belgian one.
-BELGIAN_PREFIX = "+32"
-
-
-def caller_identifier_normalise(identifier: str) -> str:
-    """The same number however it is typed: spaces, dots, dashes, slashes and brackets
-    dropped, a leading 00 written as +, a national number (0470…) as Belgian (+32470…);
-    a chat handle is compared in lower case."""
-    text = (identifier or "").strip()
-    compact = "".join(ch for ch in text if ch not in " .-/()\t")
-    if compact.startswith("00"):
-        compact = "+" + compact[2:]
-    elif compact.startswith("0") and compact.isdigit():
-        compact = BELGIAN_PREFIX + compact[1:]
-    if compact.lstrip("+").isdigit():
-        return compact
-    return text.lower()
 
 
 @sensitive_variables("identifier")

@@ -31,7 +31,8 @@ def case_close(
 ) -> Case:
     """Close a case. With open follow-ups it asks first: ValidationError (code
     "open_follow_ups") unless `confirm_open_follow_ups`."""
-    if reason not in CloseReason.values:
+    # "inactive" is the nightly auto-close's own reason (cases_close_inactive), not a choice.
+    if reason not in CloseReason.values or reason == CloseReason.INACTIVE:
         raise ValidationError({"reason": [_("Choose a reason for closing.")]})
     now = now or timezone.now()
     with transaction.atomic(durable=True):

@@ -37,7 +37,9 @@ def _case_page(request, case, consultation_form=None, status=200, close_question
             "consultation_items": case.consultation_items.select_related("consultation"),
             "consultation_form": consultation_form if team else None,
             "close_reasons": [
-                (value, label) for value, label in CloseReason.choices if value != "inactive"
+                (value, label)
+                for value, label in CloseReason.choices
+                if value != CloseReason.INACTIVE
             ],
             "close_question": close_question,
             "close_reason_chosen": request.POST.get("reason", ""),

@@ -15,8 +15,6 @@ from staffing.services.time import day_start
 
 from ..models import CallAttempt, Contact, ContactFlag, FollowUp
 
-TEAM_LIST_LIMIT = 10
-
 
 def follow_ups_overdue_first(queryset, today):
     """Open follow-ups, overdue first, then by due date (none last), then oldest."""
@@ -54,9 +52,6 @@ def coordinator_today(user, today):
                 if block is not None and block.is_gap:
                     gaps.append((site, channel, label, block))
     team_follow_ups = FollowUp.objects.viewable_by(user).open()
-    overdue = follow_ups_overdue_first(
-        team_follow_ups.filter(due_date__lt=today).select_related("contact", "assignee"), today
-    )
     flags = ContactFlag.objects.filter(
         contact__in=Contact.objects.viewable_by(user), checked_at__isnull=True
     )
@@ -67,8 +62,7 @@ def coordinator_today(user, today):
         "attempts_unanswered": unanswered,
         "attempts_outside": outside,
         "gaps": gaps,
-        "overdue_count": overdue.count(),
-        "overdue": overdue[:TEAM_LIST_LIMIT],
+        "overdue_count": team_follow_ups.filter(due_date__lt=today).count(),
         "flags_to_check": flags.count(),
         "year": today.year,
     }

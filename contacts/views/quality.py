@@ -1,6 +1,6 @@
 """The data-quality page: flagged (unusual) contacts of a year, for coordinators to check."""
 
-from datetime import datetime
+from datetime import date
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meldpunt.permissions import Action, permission_required
+from staffing.services.time import day_start
 
 from ..models import Contact, ContactFlag
 from ..services.quality import contact_flag_check
@@ -32,8 +33,7 @@ def flags_viewable(user):
 @permission_required(Action.DATA_QUALITY)
 def data_quality(request):
     year = _year(request)
-    start = timezone.make_aware(datetime(year, 1, 1))  # noqa: DTZ001 (made aware at once)
-    end = timezone.make_aware(datetime(year + 1, 1, 1))  # noqa: DTZ001
+    start, end = day_start(date(year, 1, 1)), day_start(date(year + 1, 1, 1))
     flags = (
         flags_viewable(request.user)
         .filter(contact__started_at__gte=start, contact__started_at__lt=end)
