@@ -38,6 +38,29 @@ def _certified_on_shift(shift: Shift, day, exclude_member=None) -> bool:
     return qualified.exists()
 
 
+def leaving_problems(shift: Shift, leaver: StaffMember, taker: StaffMember | None = None):
+    """What `leaver` leaving `shift` would break: a trainee left without a certified
+    colleague. A certified `taker` (a swap: someone takes the place) is such a colleague.
+    The one rule for taking someone off a shift and for handing a shift over."""
+    day = local_date(shift.starts_at)
+    if is_trainee(leaver, day):
+        return []
+    trainees = [
+        a.staff_member
+        for a in shift.assignments.exclude(staff_member=leaver).select_related("staff_member__user")
+        if is_trainee(a.staff_member, day)
+    ]
+    if not trainees or _certified_on_shift(shift, day, exclude_member=leaver):
+        return []
+    certified = Qualification.Kind.CERTIFIED_RESPONDER
+    if taker is not None and taker.qualifications.valid_on(day).filter(kind=certified).exists():
+        return []
+    return [
+        _("%(trainee)s is in training and would be left without a certified colleague.")
+        % {"trainee": str(trainees[0])}
+    ]
+
+
 def assignment_problems(shift: Shift, member: StaffMember) -> list[str]:
     """Every rule that putting `member` on `shift` would break, as translated messages (the
     rules live in .eligibility, shared with the batched check of many people and shifts)."""
@@ -91,20 +114,8 @@ def assignment_delete(*, assignment: Assignment, deleted_by=None) -> None:
     with transaction.atomic():
         member = StaffMember.objects.select_for_update().get(pk=assignment.staff_member_id)
         shift = Shift.objects.select_for_update().get(pk=assignment.shift_id)
-        day = local_date(shift.starts_at)
-        trainees = [
-            a.staff_member
-            for a in shift.assignments.exclude(staff_member=member).select_related("staff_member")
-            if is_trainee(a.staff_member, day)
-        ]
-        if (
-            trainees
-            and not is_trainee(member, day)
-            and not _certified_on_shift(shift, day, exclude_member=member)
-        ):
-            raise ValidationError(
-                _("%(trainee)s is in training and would be left without a certified colleague.")
-                % {"trainee": str(trainees[0])}
-            )
+        problems = leaving_problems(shift, member)
+        if problems:
+            raise ValidationError(problems)
         Assignment.objects.filter(pk=assignment.pk).delete()
         shift_change_notify(shift=shift, member=member, change="removed", by=deleted_by)

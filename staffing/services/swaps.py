@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 from meldpunt.roles import Role
 from staffing.models import Assignment, ReleasedAssignment, Shift, ShiftOffer, StaffMember
 
-from .assignments import assignment_create, assignment_problems, is_trainee
+from .assignments import assignment_create, assignment_problems, leaving_problems
 from .eligibility import assignment_problems_many
 from .notifications import Kind, mail_language, notify, page_url, shift_is_published, shift_label
-from .time import local_date
 
 Status = ShiftOffer.Status
 
@@ -26,21 +25,6 @@ Status = ShiftOffer.Status
 def _lock_members(*members) -> None:
     ids = sorted({m.pk for m in members})
     list(StaffMember.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-
-
-def giver_problems(shift: Shift, giver: StaffMember) -> list[str]:
-    """What leaving `shift` would break for the people who stay (a trainee left alone)."""
-    day = local_date(shift.starts_at)
-    if is_trainee(giver, day):
-        return []
-    others = [a.staff_member for a in shift.assignments.exclude(staff_member=giver)]
-    trainees = [m for m in others if is_trainee(m, day)]
-    if trainees and not any(not is_trainee(m, day) for m in others):
-        return [
-            _("%(trainee)s is in training and would be left without a certified colleague.")
-            % {"trainee": trainees[0]}
-        ]
-    return []
 
 
 def taker_problems(shift: Shift, taker: StaffMember, giver: StaffMember) -> list[str]:
@@ -142,8 +126,8 @@ def shift_offer_accept(*, offer: ShiftOffer, taker: StaffMember) -> ShiftOffer:
         if offer.offered_to_id not in (None, taker.pk):
             raise ValidationError(_("This offer was made to someone else."))
         shift = offer.shift
-        problems = taker_problems(shift, taker, offer.offered_by) + giver_problems(
-            shift, offer.offered_by
+        problems = taker_problems(shift, taker, offer.offered_by) + leaving_problems(
+            shift, offer.offered_by, taker
         )
         if problems:
             raise ValidationError(problems)
@@ -230,7 +214,7 @@ def shift_offer_withdraw(*, offer: ShiftOffer, member: StaffMember) -> ShiftOffe
 
 def _hand_over(offer: ShiftOffer, *, decided_by) -> ShiftOffer:
     shift, giver, taker = offer.shift, offer.offered_by, offer.taken_by
-    problems = taker_problems(shift, taker, giver) + giver_problems(shift, giver)
+    problems = taker_problems(shift, taker, giver) + leaving_problems(shift, giver, taker)
     if problems:
         raise ValidationError(problems)
     assignment = Assignment.objects.filter(shift=shift, staff_member=giver).first()

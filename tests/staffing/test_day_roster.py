@@ -370,6 +370,22 @@ def test_acceptance_checks_the_rules_for_the_giver(site, ann, bob, shift):
         shift_offer_accept(offer=offer, taker=bob_trainee)
 
 
+def test_a_certified_taker_may_take_the_place_next_to_a_trainee(site, ann, bob, shift):
+    """Ann leaves the trainee with Bob, who is certified: nobody is left alone."""
+    publish(site)
+    shift.required_headcount = 2
+    shift.save()
+    trainee = person(site, "tim", certified=False)
+    Qualification.objects.create(
+        staff_member=trainee, kind=Qualification.Kind.IN_TRAINING, valid_from=date(2029, 1, 1)
+    )
+    assignment = assignment_create(shift=shift, staff_member=ann)
+    assignment_create(shift=shift, staff_member=trainee)
+    offer = shift_offer_create(assignment=assignment)
+    accepted = shift_offer_accept(offer=offer, taker=bob)
+    assert accepted.taken_by == bob
+
+
 def test_a_refused_swap_leaves_the_shift_with_the_giver(site, ann, bob, shift, site_coordinator):
     publish(site)
     offer = shift_offer_create(assignment=assignment_create(shift=shift, staff_member=ann))
