@@ -116,6 +116,7 @@ worker: install
 
 # Exactly ONE beat for the whole installation (docs/deploy.md).
 beat: install
+	@mkdir -p var/prometheus
 	$(OPS_ENV) $(BIN)/celery -A meldpunt beat --loglevel INFO
 
 # pg_dump (custom format) of DATABASE_URL into BACKUP_DIR; restore-check restores the

@@ -54,10 +54,6 @@ class Shift:
     def minutes(self) -> int:
         return int((self.end - self.start).total_seconds() // 60)
 
-    @property
-    def local_start(self) -> datetime:
-        return self.start.astimezone(BRUSSELS)
-
 
 @dataclass
 class Instance:

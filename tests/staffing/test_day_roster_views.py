@@ -1,6 +1,6 @@
 """The pages of day-to-day rostering: who may do what, and what they show."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -299,20 +299,20 @@ def test_notification_settings_are_per_user(client_for, responder):
     assert not NotificationPreferences.objects.filter(user=UserFactory()).exists()
 
 
-def test_held_consultations_exclude_those_ahead(site):
+def test_held_consultations_exclude_those_ahead(site, monkeypatch):
     from reports.services.staffing_figures import staffing_figures
 
-    now = timezone.now()
+    # A fixed "now" in mid-June: both meetings fall in the year whatever today's date is.
+    now = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
     CaseConsultation.objects.create(
         site=site, starts_at=now - timedelta(days=1), ends_at=now - timedelta(days=1, hours=-1)
     )
     CaseConsultation.objects.create(
         site=site, starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=2)
     )
-    year = local_date(now).year
-    held = staffing_figures(year, site)["consultations_total"]["held"]
-    # Both may fall in this year (unless a new year starts within the hour); one is ahead.
-    assert held == 1 or local_date(now + timedelta(hours=1)).year != year
+    held = staffing_figures(2026, site)["consultations_total"]["held"]
+    assert held == 1
 
 
 def test_day_roster_lists_eligible_people_first_with_reasons(
