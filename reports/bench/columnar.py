@@ -216,7 +216,7 @@ def duckdb_figures(paths: dict[str, Path], year: int) -> dict:
     """The annual figures of `year` (whole line), as reports.services.figures makes them."""
     import duckdb
 
-    from reports.services.figures import MONTHS, _codes
+    from reports.services.figures import MONTHS, _codes, by_counselling
 
     from contacts.models import (  # isort: skip
         AwarenessSource,
@@ -365,11 +365,7 @@ def duckdb_figures(paths: dict[str, Path], year: int) -> dict:
     figures["outside_opening_hours"]["attempts"] = outside
     figures["outside_opening_hours"]["likely_misdials"] = misdials
 
-    counselling = dict(ContactType.objects.values_list("code", "is_counselling"))
-    figures["by_counselling"] = {"counselling": 0, "non_counselling": 0, "": 0}
-    for code, n in figures["by_contact_type"].items():
-        kind = "" if not code else "counselling" if counselling[code] else "non_counselling"
-        figures["by_counselling"][kind] += n
+    figures["by_counselling"] = by_counselling(figures["by_contact_type"])
     distinct, repeat, repeat_contacts, with_profile = duck.execute(
         """
         SELECT COUNT(*), COUNT(*) FILTER (WHERE n >= 2),

@@ -39,7 +39,7 @@ from contacts.models import (
 from meldpunt.channels import Channel
 from staffing.services.time import BRUSSELS
 
-from .figures import COUNSELLING, NON_COUNSELLING
+from .figures import COUNSELLING, NON_COUNSELLING, counselling_kind
 from .suppression import extended_grid, suppressed_cells
 
 # How a hidden count is shown in every published table and export.
@@ -206,13 +206,8 @@ def report_tables(figures: dict) -> list[ReportTable]:
         its kind, so the column totals are by_counselling and one suppression covers both."""
         values = figures["by_contact_type"]
         rows = _with_unknown_codes(_labels(ContactType), values)
-        counselling = dict(ContactType.objects.values_list("code", "is_counselling"))
         columns = counselling_columns()
-
-        def kind(code: str) -> str:
-            if not code:
-                return ""
-            return COUNSELLING if counselling.get(code) else NON_COUNSELLING
+        kind = counselling_kind()
 
         return ReportTable(
             key="by_contact_type",

@@ -295,12 +295,29 @@ def _figures(year: int, tally: _Tally, site: Site | None) -> dict:
     }
     for key, (dimension, model) in _SIMPLE_BREAKDOWNS.items():
         figures[key] = breakdown(dimension, model)
-    counselling = dict(ContactType.objects.values_list("code", "is_counselling"))
-    figures["by_counselling"] = {COUNSELLING: 0, NON_COUNSELLING: 0, "": 0}
-    for code, n in figures["by_contact_type"].items():
-        kind = "" if code == "" else COUNSELLING if counselling.get(code) else NON_COUNSELLING
-        figures["by_counselling"][kind] += n
+    figures["by_counselling"] = by_counselling(figures["by_contact_type"])
     return figures
+
+
+def counselling_kind():
+    """A function giving each contact type code its by_counselling key ("" for none)."""
+    counselling = dict(ContactType.objects.values_list("code", "is_counselling"))
+
+    def kind(code: str) -> str:
+        if not code:
+            return ""
+        return COUNSELLING if counselling.get(code) else NON_COUNSELLING
+
+    return kind
+
+
+def by_counselling(by_contact_type: dict) -> dict:
+    """by_counselling from by_contact_type: each type counted under its kind."""
+    kind = counselling_kind()
+    result = {COUNSELLING: 0, NON_COUNSELLING: 0, "": 0}
+    for code, n in by_contact_type.items():
+        result[kind(code)] += n
+    return result
 
 
 # --- the oracle -------------------------------------------------------------------------
