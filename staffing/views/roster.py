@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -133,11 +134,12 @@ def assign(request):
     errors = _past_refused(request, shift)
     if not errors:
         try:
-            assignment_create(shift=shift, staff_member=member, assigned_by=request.user)
+            # A correction of the past and its audit entry: one transaction, both or neither.
+            with transaction.atomic():
+                assignment_create(shift=shift, staff_member=member, assigned_by=request.user)
+                _audit_correction(request, shift, member, "assign")
         except ValidationError as error:
             errors = error.messages
-        else:
-            _audit_correction(request, shift, member, "assign")
     return _cell_response(request, shift.site, member, local_date(shift.starts_at), errors)
 
 
@@ -153,11 +155,11 @@ def unassign(request, pk):
     errors = _past_refused(request, assignment.shift)
     if not errors:
         try:
-            assignment_delete(assignment=assignment, deleted_by=request.user)
+            with transaction.atomic():
+                assignment_delete(assignment=assignment, deleted_by=request.user)
+                _audit_correction(request, assignment.shift, assignment.staff_member, "unassign")
         except ValidationError as error:
             errors = error.messages
-        else:
-            _audit_correction(request, assignment.shift, assignment.staff_member, "unassign")
     return _cell_response(
         request, site, assignment.staff_member, local_date(assignment.starts_at), errors
     )
