@@ -256,16 +256,32 @@ def coverage_week(site: Site, any_day: date, schedule: OpeningSchedule | None = 
 
     Returns, for the channels open that week, (channel, rows): one row per local hour label
     with a CoverageBlock, or None when closed, for each of the seven days."""
+    return coverage_weeks([site], any_day, schedule)[site.pk]
+
+
+def coverage_weeks(sites, any_day: date, schedule: OpeningSchedule | None = None) -> dict:
+    """coverage_week of several sites, {site pk: channels}, in two queries for all of them."""
     schedule = schedule or OpeningSchedule.load()
     monday = monday_of(any_day)
     days = [monday + timedelta(days=i) for i in range(7)]
     start, end = day_start(monday), day_start(monday + timedelta(days=7))
-    shifts = list(Shift.objects.filter(site=site, starts_at__lt=end, ends_at__gt=start))
+    site_ids = [site.pk for site in sites]
+    shifts = list(Shift.objects.filter(site__in=site_ids, starts_at__lt=end, ends_at__gt=start))
     counts = defaultdict(int)
     for shift_id in Assignment.objects.filter(shift__in=[s.pk for s in shifts]).values_list(
         "shift_id", flat=True
     ):
         counts[shift_id] += 1
+    per_site = defaultdict(list)
+    for shift in shifts:
+        per_site[shift.site_id].append(shift)
+    return {
+        site_id: _coverage_channels(per_site[site_id], counts, days, schedule)
+        for site_id in site_ids
+    }
+
+
+def _coverage_channels(shifts, counts, days, schedule):
     result = []
     for channel in (Channel.PHONE, Channel.CHAT):
         per_day, labels = {}, set()

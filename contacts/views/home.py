@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 
 from django.db.models import Case as When_
@@ -8,8 +9,8 @@ from django.utils import timezone
 from meldpunt.channels import Channel
 from meldpunt.permissions import PLANNERS, Action, permission_required
 from meldpunt.roles import roles_of
-from staffing.models import site_of
-from staffing.selectors import coverage_week
+from staffing.models import Site
+from staffing.selectors import coverage_weeks
 from staffing.services.opening_hours import OpeningSchedule
 from staffing.services.time import day_start
 
@@ -40,17 +41,29 @@ def coordinator_today(user, today):
     outside = sum(
         1 for channel, at, _answered in attempts if schedule.is_outside_opening_hours(channel, at)
     )
-    # The user's own site, through staffing's own coverage code: a fixed number of queries
-    # (every site would cost two queries per site; the coverage page shows the others).
-    site = site_of(user)
+    # The sites whose roster the user sees (their own, or every site for a line-wide
+    # coordinator), through staffing's own coverage code: two queries for all of them.
+    sites = list(Site.objects.viewable_by(user))
+    index = today.weekday()
+    coverage = coverage_weeks(sites, today, schedule)
     gaps = []
-    if site is not None:
-        for channel, rows in coverage_week(site, today, schedule):
-            index = today.weekday()
-            for label, cells in rows:
+    for each in sites:
+        for channel, rows in coverage[each.pk]:
+            for _label, cells in rows:
                 block = cells[index]
-                if block is not None and block.is_gap:
-                    gaps.append((site, channel, label, block))
+                if block is None or not block.is_gap:
+                    continue
+                # Consecutive hours with the same shortage make one line (09:00–17:00: 0/1).
+                if gaps and gaps[-1][:2] == (each, channel):
+                    last = gaps[-1][2]
+                    if (last.end, last.assigned, last.required) == (
+                        block.start,
+                        block.assigned,
+                        block.required,
+                    ):
+                        gaps[-1] = (each, channel, replace(last, end=block.end))
+                        continue
+                gaps.append((each, channel, block))
     team_follow_ups = FollowUp.objects.viewable_by(user).open()
     flags = ContactFlag.objects.filter(
         contact__in=Contact.objects.viewable_by(user), checked_at__isnull=True

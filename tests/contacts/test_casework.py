@@ -21,9 +21,11 @@ from contacts.services.callers import (
 )
 from contacts.services.cases import case_close, cases_auto_close
 from contacts.services.erasure import case_erase
+from contacts.views.home import coordinator_today
 from meldpunt.models import AuditEntry
 from meldpunt.roles import Role
 from tests.factories import CaseFactory, ContactFactory, FollowUpFactory, staff_user
+from tests.staffing.factories import ShiftFactory
 
 from .test_views import intake_data
 
@@ -351,6 +353,24 @@ def test_coordinator_home_shows_today_at_a_glance(client_for, site_coordinator, 
     dashboard = response.context["dashboard"]
     assert dashboard["contacts_total"] >= 1 and dashboard["flags_to_check"] == 1
     assert reverse("contacts:data_quality") in response.content.decode()
+
+
+def test_coordinator_home_gaps_cover_the_sites_the_coordinator_sees(
+    django_assert_max_num_queries, site_coordinator, coordinator, site, other_site
+):
+    # Monday 7 January 2030, 09:00 local: one phone shift per site, nobody assigned.
+    monday = datetime(2030, 1, 7, 8, tzinfo=UTC)
+    for each in (site, other_site):
+        ShiftFactory(site=each, starts_at=monday, required_headcount=1)
+    day = date(2030, 1, 7)
+    line_wide = staff_user(Role.COORDINATOR, None, username="coord_lijn")
+    with django_assert_max_num_queries(12):
+        gaps = coordinator_today(line_wide, day)["gaps"]
+    # A run of hours with the same shortage is one line: 09:00-17:00, 0 of 1.
+    short = [(gap_site, block.label, block.assigned) for gap_site, _c, block in gaps]
+    assert (site, "09:00–17:00", 0) in short and (other_site, "09:00–17:00", 0) in short
+    own = {gap_site for gap_site, *_rest in coordinator_today(site_coordinator, day)["gaps"]}
+    assert own == {site}
 
 
 # --- Language ------------------------------------------------------------------------------
