@@ -24,6 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils.translation import gettext as _
 
 DUMP_PREFIX = "meldpunt-"
 
@@ -46,7 +47,10 @@ def _libpq_env(db: dict) -> dict:
 def _run(args: list[str], env: dict) -> None:
     result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)  # noqa: S603 - fixed programs
     if result.returncode != 0:
-        raise CommandError(f"{args[0]} failed: {result.stderr.strip()[-2000:]}")
+        raise CommandError(
+            _("%(program)s failed: %(error)s")
+            % {"program": args[0], "error": result.stderr.strip()[-2000:]}
+        )
 
 
 def _table_counts(conn) -> dict[str, int]:
@@ -72,7 +76,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, action, **options):
         if connection.vendor != "postgresql":
-            raise CommandError("Backups are made of PostgreSQL (DATABASE_URL).")
+            raise CommandError(_("Backups are made of PostgreSQL (DATABASE_URL)."))
         directory = Path(settings.BACKUP_DIR)
         directory.mkdir(parents=True, exist_ok=True)
         if action == "dump":
@@ -93,18 +97,23 @@ class Command(BaseCommand):
         partial.chmod(0o600)  # it holds everything the line was told
         partial.rename(final)
         self.stdout.write(
-            f"{final} ({final.stat().st_size} bytes, {time.monotonic() - started:.1f} s)"
+            _("%(file)s (%(size)s bytes, %(seconds).1f s)")
+            % {"file": final, "size": final.stat().st_size, "seconds": time.monotonic() - started}
         )
         cutoff = datetime.now(tz=UTC) - timedelta(days=settings.BACKUP_RETENTION_DAYS)
         for old in sorted(directory.glob(f"{DUMP_PREFIX}*.dump"))[:-1]:
             if datetime.fromtimestamp(old.stat().st_mtime, tz=UTC) < cutoff:
                 old.unlink()
-                self.stdout.write(f"removed {old.name} (older than the retention)")
+                self.stdout.write(
+                    _("removed %(name)s (older than the retention)") % {"name": old.name}
+                )
 
     def restore_check(self, directory: Path) -> None:
         dumps = sorted(directory.glob(f"{DUMP_PREFIX}*.dump"))
         if not dumps:
-            raise CommandError(f"No backup in {directory}: run `make backup` first.")
+            raise CommandError(
+                _("No backup in %(directory)s: run `make backup` first.") % {"directory": directory}
+            )
         latest = dumps[-1]
         db = connection.settings_dict
         scratch = f"{db['NAME']}_restore_check"
@@ -122,12 +131,15 @@ class Command(BaseCommand):
         finally:
             connection.close()
             _run(["dropdb", "--if-exists", "--force", scratch], env)
-        self.stdout.write(f"{latest.name}: restored in {restored_in:.1f} s")
+        self.stdout.write(
+            _("%(name)s: restored in %(seconds).1f s")
+            % {"name": latest.name, "seconds": restored_in}
+        )
         if problems:
             for problem in problems:
                 self.stderr.write(problem)
             sys.exit(1)
-        self.stdout.write("restore-check: row counts and annual figures equal")
+        self.stdout.write(_("restore-check: row counts and annual figures equal"))
 
     def compare(self, scratch: str) -> list[str]:
         from django.db import connections
@@ -140,11 +152,15 @@ class Command(BaseCommand):
         finally:
             copy.close()
         problems = [
-            f"table {table}: live {live_counts.get(table)}, restored {copy_counts.get(table)}"
+            _("table %(table)s: live %(live)s, restored %(restored)s")
+            % {"table": table, "live": live_counts.get(table), "restored": copy_counts.get(table)}
             for table in sorted(live_counts.keys() | copy_counts.keys())
             if live_counts.get(table) != copy_counts.get(table)
         ]
-        self.stdout.write(f"{len(live_counts)} tables, {sum(live_counts.values())} rows compared")
+        self.stdout.write(
+            _("%(tables)s tables, %(rows)s rows compared")
+            % {"tables": len(live_counts), "rows": sum(live_counts.values())}
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT DISTINCT EXTRACT(year FROM started_at AT TIME ZONE %s)::int "
@@ -159,8 +175,14 @@ class Command(BaseCommand):
                 changed = sorted(
                     k for k in live.keys() | restored.keys() if live.get(k) != restored.get(k)
                 )
-                problems.append(f"annual figures {year} differ in: {', '.join(changed)}")
-        self.stdout.write(f"annual figures compared for {len(years)} years: {years}")
+                problems.append(
+                    _("annual figures %(year)s differ in: %(keys)s")
+                    % {"year": year, "keys": ", ".join(changed)}
+                )
+        self.stdout.write(
+            _("annual figures compared for %(count)s years: %(years)s")
+            % {"count": len(years), "years": years}
+        )
         return problems
 
     def figures(self, year: int, database: str) -> dict:
@@ -179,5 +201,8 @@ class Command(BaseCommand):
             check=False,
         )
         if result.returncode != 0:
-            raise CommandError(f"annual_report {year} failed: {result.stderr.strip()[-1000:]}")
+            raise CommandError(
+                _("annual_report %(year)s failed: %(error)s")
+                % {"year": year, "error": result.stderr.strip()[-1000:]}
+            )
         return json.loads(result.stdout)
