@@ -33,7 +33,7 @@ from .time import local, local_date, union_seconds, week_bounds
 
 
 def _when(instant) -> str:
-    return date_format(local(instant), "D j M H:i")
+    return date_format(local(instant), "D j b H:i")
 
 
 def hours_of(periods) -> Decimal:

@@ -30,7 +30,7 @@ class Entry:
     def label(self, monday: date) -> str:
         day = monday + timedelta(days=self.weekday)
         return (
-            f"{Channel(self.channel).label} {date_format(day, 'D j M')} "
+            f"{Channel(self.channel).label} {date_format(day, 'D j b')} "
             f"{self.start:%H:%M}–{self.end:%H:%M}"
         )
 
