@@ -20,8 +20,8 @@ from staffing.models import (
 )
 
 from .eligibility import assignment_problems_many
-from .notifications import Kind, mail_language, notify, page_url, shift_change_notify
-from .open_shifts import open_shift_notify
+from .notifications import Kind, mail_language, notify, page_url, shifts_change_notify
+from .open_shifts import open_shifts_notify
 from .proposal import proposal_create
 from .time import day_start, local_date
 
@@ -92,26 +92,34 @@ def assignments_release_for_absence(*, absence: Absence, released_by=None) -> li
     """Take the absent person off every shift overlapping the absence; each assignment is
     kept as a ReleasedAssignment (struck through on the roster) and its place is open.
     Call inside a transaction holding the staff member's lock."""
-    released = []
-    for assignment in assignments_during(absence):
-        # Shift lock after the member lock: the order of assignment_create.
-        shift = Shift.objects.select_for_update().select_related("site").get(pk=assignment.shift_id)
-        released.append(
-            ReleasedAssignment.objects.create(
-                shift=shift,
-                staff_member=assignment.staff_member,
-                starts_at=assignment.starts_at,
-                ends_at=assignment.ends_at,
-                reason=ReleasedAssignment.Reason.ABSENCE,
-                absence=absence,
-                released_by=released_by,
-            )
+    assignments = list(assignments_during(absence))
+    if not assignments:
+        return []
+    # Shift locks after the member lock (the order of assignment_create), in id order.
+    shifts = {
+        shift.pk: shift
+        for shift in Shift.objects.select_for_update()
+        .select_related("site")
+        .filter(pk__in=[a.shift_id for a in assignments])
+        .order_by("pk")
+    }
+    released = ReleasedAssignment.objects.bulk_create(
+        ReleasedAssignment(
+            shift=shifts[assignment.shift_id],
+            staff_member=assignment.staff_member,
+            starts_at=assignment.starts_at,
+            ends_at=assignment.ends_at,
+            reason=ReleasedAssignment.Reason.ABSENCE,
+            absence=absence,
+            released_by=released_by,
         )
-        assignment.delete()
-        shift_change_notify(
-            shift=shift, member=assignment.staff_member, change="released", by=released_by
-        )
-        open_shift_notify(shift=shift, exclude=[assignment.staff_member])
+        for assignment in assignments
+    )
+    Assignment.objects.filter(pk__in=[a.pk for a in assignments]).delete()
+    member = absence.staff_member
+    freed = [shifts[a.shift_id] for a in assignments]
+    shifts_change_notify(shifts=freed, member=member, change="released", by=released_by)
+    open_shifts_notify(shifts=freed, exclude=[member])
     return released
 
 

@@ -103,20 +103,43 @@ def notification_preferences_set(*, user, muted_kinds) -> NotificationPreference
     return preferences
 
 
+def shifts_published(shifts) -> list[Shift]:
+    """The shifts of `shifts` whose month is published at their site, in one query."""
+    shifts = list(shifts)
+    months = {(shift.site_id, local(shift.starts_at).date().replace(day=1)) for shift in shifts}
+    if not months:
+        return []
+    published = set(
+        RosterPublication.objects.filter(
+            site__in={site for site, _month in months}, month__in={m for _site, m in months}
+        ).values_list("site_id", "month")
+    )
+    return [
+        shift
+        for shift in shifts
+        if (shift.site_id, local(shift.starts_at).date().replace(day=1)) in published
+    ]
+
+
 def shift_is_published(shift: Shift) -> bool:
-    start = local(shift.starts_at).date().replace(day=1)
-    return RosterPublication.objects.filter(site=shift.site_id, month=start).exists()
+    return bool(shifts_published([shift]))
 
 
 def shift_change_notify(*, shift: Shift, member: StaffMember, change: str, by=None) -> None:
     """Tell `member` that someone else put them on, took them off or released them from a
     shift of a published roster (`change`: "assigned", "removed", "released")."""
+    shifts_change_notify(shifts=[shift], member=member, change=change, by=by)
+
+
+def shifts_change_notify(*, shifts, member: StaffMember, change: str, by=None) -> None:
+    """shift_change_notify for several shifts at once: one mail listing those of them that
+    are on a published roster (a week's sickness is one mail, not one per shift)."""
     if by is not None and by.pk == member.user_id:
         return  # their own doing: no mail
-    if not shift_is_published(shift):
+    shifts = shifts_published(shifts)
+    if not shifts:
         return
     with mail_language():
-        label = shift_label(shift)
         subject, line = {
             "assigned": (_("new shift"), _("You were put on this shift: %(shift)s.")),
             "removed": (_("shift cancelled"), _("You were taken off this shift: %(shift)s.")),
@@ -129,6 +152,6 @@ def shift_change_notify(*, shift: Shift, member: StaffMember, change: str, by=No
             user_ids=[member.user_id],
             kind=Kind.SHIFT_CHANGED,
             subject=subject,
-            lines=[line % {"shift": label}],
+            lines=[line % {"shift": shift_label(shift)} for shift in shifts],
             link=page_url("staffing:my_shifts"),
         )

@@ -1,18 +1,28 @@
 """The open shifts board: published shifts still short of people, taken first come first
 served by the people of that site and channel."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from staffing.models import Assignment, Shift, StaffMember
 
 from .assignments import assignment_create
 from .eligibility import assignment_problems_many
-from .notifications import Kind, mail_language, notify, page_url, shift_is_published, shift_label
+from .notifications import (
+    Kind,
+    mail_language,
+    notify,
+    page_url,
+    shift_is_published,
+    shift_label,
+    shifts_published,
+)
 from .publishing import published_months, shift_month
 
 
@@ -61,22 +71,40 @@ def open_shift_take(*, shift: Shift, member: StaffMember, user) -> Assignment:
 
 def open_shift_notify(*, shift: Shift, exclude=()) -> None:
     """Tell the colleagues who may take a published shift that a place opened up on it."""
-    if not shift_is_published(shift):
+    open_shifts_notify(shifts=[shift], exclude=exclude)
+
+
+def open_shifts_notify(*, shifts, exclude=()) -> None:
+    """open_shift_notify for several shifts in a fixed number of queries: each colleague who
+    may take one or more of them gets one mail listing those."""
+    shifts = shifts_published(shifts)
+    if not shifts:
         return
     members = list(
-        StaffMember.objects.filter(site=shift.site_id, user__is_active=True)
+        StaffMember.objects.filter(site__in={s.site_id for s in shifts}, user__is_active=True)
         .exclude(pk__in=[m.pk for m in exclude])
         .select_related("user")
     )
-    problems = assignment_problems_many([shift], members)
-    user_ids = [m.user_id for m in members if not problems[m.pk, shift.pk]]
-    with mail_language():
-        notify(
-            user_ids=user_ids,
-            kind=Kind.OPEN_SHIFT,
-            subject=_("open shift"),
-            lines=[
-                _("A place opened up on this shift: %(shift)s.") % {"shift": shift_label(shift)}
-            ],
-            link=page_url("staffing:open_shifts"),
+    problems = assignment_problems_many(shifts, members)
+    # Colleagues who may take the same shifts share one mail (one task).
+    takers = defaultdict(list)
+    for member in members:
+        mine = tuple(
+            shift
+            for shift in shifts
+            if shift.site_id == member.site_id and not problems[member.pk, shift.pk]
         )
+        if mine:
+            takers[mine].append(member.user_id)
+    with mail_language():
+        for mine, user_ids in takers.items():
+            notify(
+                user_ids=user_ids,
+                kind=Kind.OPEN_SHIFT,
+                subject=ngettext("open shift", "open shifts", len(mine)),
+                lines=[
+                    _("A place opened up on this shift: %(shift)s.") % {"shift": shift_label(s)}
+                    for s in mine
+                ],
+                link=page_url("staffing:open_shifts"),
+            )

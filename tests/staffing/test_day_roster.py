@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from meldpunt.channels import Channel
 from meldpunt.roles import Role
@@ -18,6 +19,7 @@ from staffing.models import (
     Qualification,
     ReleasedAssignment,
     RosterPublication,
+    Shift,
     ShiftOffer,
 )
 from staffing.selectors import coverage_week
@@ -240,6 +242,45 @@ def test_a_released_shift_mails_the_absent_person_and_the_colleagues_who_may_tak
     assert "released" in subjects["ann@meldpunt.test"]
     assert "open shift" in subjects["bob@meldpunt.test"]
     assert all("/staffing/" in m.body for m in mail.outbox)
+
+
+def test_a_weeks_absence_is_one_mail_each_and_a_fixed_number_of_queries(
+    site, ann, bob, site_coordinator, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    def week_of_shifts(count):
+        shifts = [
+            ShiftFactory(site=site, starts_at=MONDAY + timedelta(days=d)) for d in range(count)
+        ]
+        for each in shifts:
+            assignment_create(shift=each, staff_member=ann)
+        return shifts
+
+    def record(first, last):
+        absence_record(
+            staff_member=ann,
+            kind=Absence.Kind.SICKNESS,
+            first_day=first,
+            last_day=last,
+            recorded_by=site_coordinator,
+        )
+
+    publish(site)
+    week_of_shifts(1)
+    with CaptureQueriesContext(connection) as one, django_capture_on_commit_callbacks(execute=True):
+        record(date(2030, 1, 7), date(2030, 1, 7))
+    Absence.objects.all().delete()
+    ReleasedAssignment.objects.all().delete()
+    Shift.objects.all().delete()
+    week_of_shifts(5)
+    mail.outbox.clear()
+    with django_assert_num_queries(len(one)), django_capture_on_commit_callbacks(execute=True):
+        record(date(2030, 1, 7), date(2030, 1, 11))
+    assert ReleasedAssignment.objects.count() == 5 and not Assignment.objects.exists()
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert len(mail.outbox) == 2 and set(by_address) == {"ann@meldpunt.test", "bob@meldpunt.test"}
+    assert by_address["ann@meldpunt.test"].body.count("released from this shift") == 5
+    assert "open shifts" in by_address["bob@meldpunt.test"].subject
+    assert by_address["bob@meldpunt.test"].body.count("A place opened up") == 5
 
 
 def test_opting_out_stops_that_kind_of_mail(
