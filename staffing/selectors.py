@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -63,17 +64,26 @@ class ShiftSummary:
 
 @dataclass
 class PlannedHours:
-    """A person's planned hours (shifts, time in overlapping shifts counted once) against
-    their contract, for a week and for the month of that week's Thursday."""
+    """A person's planned hours against their contract, for a week and for the month of that
+    week's Thursday: shifts plus the case consultations they attend, time where these
+    overlap counted once (as assignment_create counts the weekly limit)."""
 
     week: float
     week_contract: float
     month: float
     month_contract: float
+    # The most a week may hold: contract + WEEKLY_HOURS_MARGIN (assignment_create's rule).
+    week_limit: float
 
     @property
     def week_over(self) -> bool:
-        return self.week > self.week_contract
+        """Above the limit: a rule is broken (red)."""
+        return self.week > self.week_limit
+
+    @property
+    def week_above_contract(self) -> bool:
+        """Above the contract but within the margin: allowed, worth a look."""
+        return self.week_contract < self.week <= self.week_limit
 
 
 class RosterWeek:
@@ -138,6 +148,7 @@ class RosterWeek:
         self._count = defaultdict(int)
         for a in self.assignments:
             self._count[a.shift_id] += 1
+        self.drafts_hidden = False
 
     def shifts_on(self, day: date) -> list[ShiftSummary]:
         return [
@@ -182,6 +193,7 @@ class RosterWeek:
 
     def hide_drafts(self) -> None:
         """For readers who do not plan: who works when stays hidden until published."""
+        self.drafts_hidden = True
         self.assignments = [
             a for a in self.assignments if self.is_published(local_date(a.starts_at))
         ]
@@ -199,22 +211,40 @@ class RosterWeek:
     def planned_hours(self) -> dict[int, PlannedHours]:
         """Planned hours per member id for this week and the month of its Thursday."""
         start, end = month_bounds(self.month.year, self.month.month)
+        member_ids = [m.pk for m in self.members]
         month_periods = defaultdict(list)
-        for member_id, a_start, a_end in Assignment.objects.filter(
-            staff_member__in=[m.pk for m in self.members], starts_at__gte=start, starts_at__lt=end
-        ).values_list("staff_member_id", "starts_at", "ends_at"):
-            month_periods[member_id].append((a_start, a_end))
+        # Who works when stays hidden from readers who do not plan until the month is
+        # published (hide_drafts): then neither do the month's hours.
+        if not self.drafts_hidden or self.month in self.published_months:
+            for member_id, a_start, a_end in Assignment.objects.filter(
+                staff_member__in=member_ids, starts_at__gte=start, starts_at__lt=end
+            ).values_list("staff_member_id", "starts_at", "ends_at"):
+                month_periods[member_id].append((a_start, a_end))
+        for member_id, c_start, c_end in ConsultationAttendance.objects.filter(
+            staff_member__in=member_ids,
+            attendance__in=ConsultationAttendance.COUNTING,
+            consultation__starts_at__gte=start,
+            consultation__starts_at__lt=end,
+        ).values_list("staff_member_id", "consultation__starts_at", "consultation__ends_at"):
+            month_periods[member_id].append((c_start, c_end))
         week_periods = defaultdict(list)
         for a in self.assignments:
             week_periods[a.staff_member_id].append((a.starts_at, a.ends_at))
+        for a in self.attendances:
+            if a.attendance in ConsultationAttendance.COUNTING:
+                week_periods[a.staff_member_id].append(
+                    (a.consultation.starts_at, a.consultation.ends_at)
+                )
         # The contract per month: weekly hours × the month's days / 7.
         month_days = (local_date(end) - local_date(start)).days
+        margin = float(settings.WEEKLY_HOURS_MARGIN)
         return {
             m.pk: PlannedHours(
                 week=union_seconds(week_periods[m.pk]) / 3600,
                 week_contract=float(m.contract_hours),
                 month=union_seconds(month_periods[m.pk]) / 3600,
                 month_contract=float(m.contract_hours) * month_days / 7,
+                week_limit=float(m.contract_hours) + margin,
             )
             for m in self.members
         }
