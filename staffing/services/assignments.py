@@ -82,7 +82,13 @@ def assignment_create(
     one shift's team (the trainee rule). SQLite has no row locks but serialises writers.
     """
     with transaction.atomic():
-        member = StaffMember.objects.select_for_update().get(pk=staff_member.pk)
+        # The user comes along (str(member) names them in the messages); only the member's
+        # row is locked.
+        member = (
+            StaffMember.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=staff_member.pk)
+        )
         shift = Shift.objects.select_for_update().get(pk=shift.pk)
         if only_if_short and shift.assignments.count() >= shift.required_headcount:
             raise ValidationError(_("Someone else just took the last place on this shift."))

@@ -172,3 +172,20 @@ def test_a_consultation_during_a_shift_counts_once(site):
     # 8 hours of shift including the 2 hours of consultation: 8 <= 6 + 4
     assert assignment_create(shift=ShiftFactory(site=site, starts_at=MONDAY_9), staff_member=member)
     assert week_hours(member, date(2026, 12, 7)) == 8
+
+
+def test_a_refused_assignment_names_the_person_without_a_query_for_their_user(site):
+    from django.contrib.auth import get_user_model
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    member = RosterMemberFactory(site=site)
+    first = ShiftFactory(site=site, starts_at=utc(2030, 1, 7, 8))
+    assignment_create(shift=first, staff_member=member)
+    overlapping = ShiftFactory(site=site, starts_at=first.starts_at + timedelta(hours=1))
+    users = f'FROM "{get_user_model()._meta.db_table}"'
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ValidationError) as refused:
+        assignment_create(shift=overlapping, staff_member=member)
+    assert str(member) in str(refused.value)
+    assert not [q for q in queries.captured_queries if users in q["sql"]]
