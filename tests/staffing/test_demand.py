@@ -1,7 +1,6 @@
 """Staffing demand: Erlang C against pyworkforce, the forecast on constructed series, the
 split over sites, writing shifts, and the demand page."""
 
-import math
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -111,6 +110,19 @@ def test_apportion_adds_up():
         assert all(abs(split[s] - total * float(shares[s])) < 1 for s in shares)
 
 
+@pytest.mark.parametrize(
+    "total, expected",
+    [
+        (4, {1: 3, 2: 1}),  # exact
+        (5, {1: 4, 2: 1}),  # 3.75 / 1.25: the larger remainder gets the extra person
+        (7, {1: 5, 2: 2}),  # 5.25 / 1.75
+        (6, {1: 5, 2: 1}),  # 4.5 / 1.5: a tie goes to the lower site id
+    ],
+)
+def test_apportion_gives_the_extra_people_to_the_largest_remainders(total, expected):
+    assert apportion(total, {1: Decimal("0.75"), 2: Decimal("0.25")}) == expected
+
+
 class FakeArrivals:
     """Four phone calls in each open half-hour and two e-mails a day, every day."""
 
@@ -154,7 +166,7 @@ def test_demand_written_to_the_shifts_by_share(fake_arrivals, schedule, site, ot
     assert phone_shifts.count() == 5
     share = apportion(expected, {site.pk: Decimal("0.75"), other_site.pk: Decimal("0.25")})
     assert {s.required_headcount for s in phone_shifts} == {share[site.pk]}
-    assert share[site.pk] == math.ceil(expected * 0.75) or share[site.pk] == expected * 3 // 4
+    assert share[site.pk] + share[other_site.pk] == expected
     mail = Shift.objects.filter(site=site, channel=Channel.EMAIL)
     assert mail.count() == 10  # two half days on each working day
     again = demand_apply(site=site, first_day=first, last_day=last, demand=computed)
