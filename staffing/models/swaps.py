@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .people import StaffMember
@@ -49,6 +49,15 @@ class ShiftOffer(models.Model):
         related_name="offers_taken",
         verbose_name=_("taken by"),
     )
+    # An exchange: the shift the taker gives the giver in return (blank: a give-away).
+    in_return = models.ForeignKey(
+        Shift,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="offers_in_return",
+        verbose_name=_("in exchange for"),
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.OFFERED)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
@@ -78,6 +87,12 @@ class ShiftOffer(models.Model):
                 condition=Q(status="offered") | Q(status="withdrawn") | Q(taken_by__isnull=False),
                 name="offer_taken_has_taker",
                 violation_error_message=_("An accepted offer needs the colleague who took it."),
+            ),
+            models.CheckConstraint(
+                condition=Q(in_return__isnull=True)
+                | (Q(taken_by__isnull=False) & ~Q(in_return=F("shift"))),
+                name="offer_exchange_other_shift_with_taker",
+                violation_error_message=_("A shift cannot be exchanged for itself."),
             ),
         ]
         indexes = [

@@ -2,6 +2,10 @@
 taker (the rules checked for both people), approved by the coordinator — or at once where
 the site approves rule-abiding swaps automatically.
 
+An exchange is an offer the taker accepts by giving one of their own shifts in return:
+both people leave their shift before either joins the other's, so two overlapping shifts
+can be exchanged; every rule of assignment_create holds for the result.
+
 Locks: the two staff member rows in id order, then the shift row (the order of
 assignment_create, which the final move calls inside the same transaction).
 """
@@ -18,6 +22,7 @@ from staffing.models import Assignment, ReleasedAssignment, Shift, ShiftOffer, S
 from .assignments import assignment_create, assignment_problems, leaving_problems
 from .eligibility import assignment_problems_many
 from .notifications import Kind, mail_language, notify, page_url, shift_is_published, shift_label
+from .publishing import only_published
 
 Status = ShiftOffer.Status
 
@@ -112,10 +117,22 @@ def offers_for(member: StaffMember):
     )
 
 
-def shift_offer_accept(*, offer: ShiftOffer, taker: StaffMember) -> ShiftOffer:
-    """`taker` accepts; the rules are checked for both people now. Where the site approves
-    swaps automatically the shift changes hands at once, otherwise the coordinators are
-    asked."""
+def exchangeable(member: StaffMember) -> list[Assignment]:
+    """The member's own assignments they may give in exchange: future, published shifts."""
+    mine = (
+        Assignment.objects.filter(staff_member=member, starts_at__gt=timezone.now())
+        .select_related("shift__site")
+        .order_by("starts_at", "id")
+    )
+    return only_published(mine)
+
+
+def shift_offer_accept(
+    *, offer: ShiftOffer, taker: StaffMember, in_return: Assignment | None = None
+) -> ShiftOffer:
+    """`taker` accepts, giving nothing or (an exchange) their place on `in_return`; the
+    rules are checked for both people now. Where the site approves swaps automatically the
+    shifts change hands at once, otherwise the coordinators are asked."""
     with transaction.atomic():
         _lock_members(offer.offered_by, taker)
         offer = (
@@ -126,24 +143,24 @@ def shift_offer_accept(*, offer: ShiftOffer, taker: StaffMember) -> ShiftOffer:
         if offer.offered_to_id not in (None, taker.pk):
             raise ValidationError(_("This offer was made to someone else."))
         shift = offer.shift
-        problems = taker_problems(shift, taker, offer.offered_by) + leaving_problems(
-            shift, offer.offered_by, taker
-        )
+        if in_return is None:
+            problems = taker_problems(shift, taker, offer.offered_by) + leaving_problems(
+                shift, offer.offered_by, taker
+            )
+        else:
+            problems = _exchange_problems(offer, taker, in_return)
         if problems:
             raise ValidationError(problems)
         offer.status, offer.taken_by, offer.accepted_at = Status.ACCEPTED, taker, timezone.now()
-        offer.save(update_fields=["status", "taken_by", "accepted_at"])
+        offer.in_return = in_return.shift if in_return is not None else None
+        offer.save(update_fields=["status", "taken_by", "accepted_at", "in_return"])
         if shift.site.swaps_auto_approve:
             return _hand_over(offer, decided_by=None)
         coordinators = StaffMember.objects.filter(
             site=shift.site_id, user__groups__name=Role.SITE_COORDINATOR
         ).values_list("user_id", flat=True)
         with mail_language():
-            line = _("%(taker)s takes over %(giver)s's shift: %(shift)s.") % {
-                "taker": taker,
-                "giver": offer.offered_by,
-                "shift": shift_label(shift),
-            }
+            line = _swap_line(offer)
             notify(
                 user_ids=[offer.offered_by.user_id],
                 kind=Kind.SWAP,
@@ -159,6 +176,87 @@ def shift_offer_accept(*, offer: ShiftOffer, taker: StaffMember) -> ShiftOffer:
                 link=page_url("staffing:swaps"),
             )
     return offer
+
+
+def _swap_line(offer: ShiftOffer) -> str:
+    names = {
+        "taker": offer.taken_by,
+        "giver": offer.offered_by,
+        "shift": shift_label(offer.shift),
+    }
+    if offer.in_return is None:
+        return _("%(taker)s takes over %(giver)s's shift: %(shift)s.") % names
+    return _(
+        "%(taker)s takes over %(giver)s's shift (%(shift)s) and gives %(giver)s theirs "
+        "in exchange (%(other)s)."
+    ) % {**names, "other": shift_label(offer.in_return)}
+
+
+def _exchange_problems(offer: ShiftOffer, taker: StaffMember, in_return: Assignment) -> list:
+    """What the exchange would break: the exchange is carried out in a savepoint and rolled
+    back, so the rules are exactly assignment_create's for the resulting roster."""
+    giver, shift = offer.offered_by, offer.shift
+    if in_return.staff_member_id != taker.pk:
+        return [_("You can only give a shift of your own in exchange.")]
+    other = in_return.shift
+    if other.pk == shift.pk:
+        return [_("A shift cannot be exchanged for itself.")]
+    if other.starts_at <= timezone.now():
+        return [_("The shift you give in exchange has already started.")]
+    if not shift_is_published(other):
+        return [_("The shift you give in exchange is not published yet.")]
+    try:
+        with transaction.atomic():
+            _moves_carry_out(_moves(shift, giver, taker, other), decided_by=None)
+            raise _DryRun
+    except _DryRun:
+        return []
+    except ValidationError as error:
+        return error.messages
+
+
+class _DryRun(Exception):
+    """Rolls the trial exchange back."""
+
+
+def _moves(shift: Shift, giver: StaffMember, taker: StaffMember, in_return: Shift | None):
+    """(shift, who leaves it, who joins it) of a give-away or an exchange."""
+    moves = [(shift, giver, taker)]
+    if in_return is not None:
+        moves.append((in_return, taker, giver))
+    return moves
+
+
+def _moves_carry_out(moves, *, decided_by) -> None:
+    """Everyone leaves first (kept as released history), then everyone joins through
+    assignment_create: the same rules as any assignment, for the roster after the swap."""
+    problems = []
+    for shift, leaver, joiner in moves:
+        problems += _with_offer_rules([], shift, joiner, leaver)
+        problems += leaving_problems(shift, leaver, joiner)
+    if problems:
+        raise ValidationError(problems)
+    leaving = []
+    for shift, leaver, _joiner in moves:
+        assignment = Assignment.objects.filter(shift=shift, staff_member=leaver).first()
+        if assignment is None:
+            raise ValidationError(_("%(name)s is no longer on this shift.") % {"name": leaver})
+        leaving.append(assignment)
+    ReleasedAssignment.objects.bulk_create(
+        ReleasedAssignment(
+            shift=shift,
+            staff_member=leaver,
+            starts_at=assignment.starts_at,
+            ends_at=assignment.ends_at,
+            reason=ReleasedAssignment.Reason.SWAP,
+            released_by=decided_by,
+        )
+        for (shift, leaver, _joiner), assignment in zip(moves, leaving, strict=True)
+    )
+    Assignment.objects.filter(pk__in=[a.pk for a in leaving]).delete()
+    for shift, _leaver, joiner in moves:
+        # By the joiner themselves: the swap's own mail tells both people, not a second one.
+        assignment_create(shift=shift, staff_member=joiner, assigned_by=joiner.user)
 
 
 def shift_offer_approve(*, offer: ShiftOffer, decided_by) -> ShiftOffer:
@@ -214,33 +312,36 @@ def shift_offer_withdraw(*, offer: ShiftOffer, member: StaffMember) -> ShiftOffe
 
 def _hand_over(offer: ShiftOffer, *, decided_by) -> ShiftOffer:
     shift, giver, taker = offer.shift, offer.offered_by, offer.taken_by
-    problems = taker_problems(shift, taker, giver) + leaving_problems(shift, giver, taker)
-    if problems:
-        raise ValidationError(problems)
-    assignment = Assignment.objects.filter(shift=shift, staff_member=giver).first()
-    if assignment is None:
-        raise ValidationError(_("%(name)s is no longer on this shift.") % {"name": giver})
-    ReleasedAssignment.objects.create(
-        shift=shift,
-        staff_member=giver,
-        starts_at=assignment.starts_at,
-        ends_at=assignment.ends_at,
-        reason=ReleasedAssignment.Reason.SWAP,
-        released_by=decided_by,
-    )
-    assignment.delete()
-    assignment_create(shift=shift, staff_member=taker, assigned_by=taker.user)
+    if offer.in_return is None:
+        # A give-away: the rules checked up front, with today's messages.
+        problems = taker_problems(shift, taker, giver) + leaving_problems(shift, giver, taker)
+        if problems:
+            raise ValidationError(problems)
+    _moves_carry_out(_moves(shift, giver, taker, offer.in_return), decided_by=decided_by)
     offer.status, offer.decided_by, offer.decided_at = Status.APPROVED, decided_by, timezone.now()
     offer.save(update_fields=["status", "decided_by", "decided_at"])
     with mail_language():
+        if offer.in_return is None:
+            line = _("%(taker)s now works this shift instead of %(giver)s: %(shift)s.") % {
+                "taker": taker,
+                "giver": giver,
+                "shift": shift_label(shift),
+            }
+        else:
+            line = _(
+                "%(taker)s now works %(shift)s instead of %(giver)s, and %(giver)s works "
+                "%(other)s instead of %(taker)s."
+            ) % {
+                "taker": taker,
+                "giver": giver,
+                "shift": shift_label(shift),
+                "other": shift_label(offer.in_return),
+            }
         notify(
             user_ids=[giver.user_id, taker.user_id],
             kind=Kind.SWAP,
             subject=_("swap approved"),
-            lines=[
-                _("%(taker)s now works this shift instead of %(giver)s: %(shift)s.")
-                % {"taker": taker, "giver": giver, "shift": shift_label(shift)}
-            ],
+            lines=[line],
             link=page_url("staffing:my_shifts"),
         )
     return offer

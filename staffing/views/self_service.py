@@ -15,6 +15,7 @@ from staffing.models import Assignment, Shift, ShiftOffer, Site, StaffMember
 from staffing.services.absences import absence_record
 from staffing.services.open_shifts import open_shift_take, open_shifts_for
 from staffing.services.swaps import (
+    exchangeable,
     offers_for,
     offers_with_problems,
     shift_offer_accept,
@@ -51,6 +52,8 @@ def open_shifts(request):
             "open_shifts": open_shifts_for(member) if member else [],
             # Each offer with the rules taking it would break (the button only when none).
             "offers": offers_with_problems(offers_for(member), member) if member else [],
+            # What the member may give in exchange: their own future published shifts.
+            "mine": exchangeable(member) if member else [],
         },
     )
 
@@ -111,8 +114,15 @@ def offer_withdraw(request, pk):
 def offer_accept(request, pk):
     member = _member(request)
     offer = get_object_or_404(offers_for(member), pk=pk)
+    in_return = None
+    if request.POST.get("in_return"):
+        in_return = get_object_or_404(
+            Assignment.objects.select_related("shift__site"),
+            pk=posted_id(request, "in_return"),
+            staff_member=member,
+        )
     try:
-        offer = shift_offer_accept(offer=offer, taker=member)
+        offer = shift_offer_accept(offer=offer, taker=member, in_return=in_return)
     except ValidationError as error:
         _report(request, error)
         return redirect("staffing:open_shifts")
@@ -156,7 +166,7 @@ def _swaps_of(user):
         status=ShiftOffer.Status.ACCEPTED,
         shift__site__in=Site.objects.plannable_by(user),
         shift__starts_at__gt=timezone.now(),
-    ).select_related("shift__site", "offered_by__user", "taken_by__user")
+    ).select_related("shift__site", "offered_by__user", "taken_by__user", "in_return")
 
 
 @require_GET

@@ -437,6 +437,76 @@ def test_a_refused_swap_leaves_the_shift_with_the_giver(site, ann, bob, shift, s
         shift_offer_approve(offer=offer, decided_by=site_coordinator)
 
 
+def test_an_exchange_swaps_two_overlapping_shifts(
+    site, ann, bob, shift, site_coordinator, django_capture_on_commit_callbacks
+):
+    """Ann's phone shift for Bob's chat shift at the same hours: each leaves before joining
+    the other's, so the overlap is no obstacle; both people are told in one mail."""
+    publish(site)
+    chat = ShiftFactory(site=site, channel=Channel.CHAT, starts_at=MONDAY)
+    offer = shift_offer_create(assignment=assignment_create(shift=shift, staff_member=ann))
+    bobs = assignment_create(shift=chat, staff_member=bob)
+    with pytest.raises(ValidationError, match="overlapping"):
+        shift_offer_accept(offer=offer, taker=bob)  # a give-away: Bob is busy then
+    offer = shift_offer_accept(offer=offer, taker=bob, in_return=bobs)
+    assert (offer.status, offer.in_return) == (ShiftOffer.Status.ACCEPTED, chat)
+    # The trial run left nothing behind.
+    assert not ReleasedAssignment.objects.exists()
+    assert set(Assignment.objects.values_list("shift", "staff_member")) == {
+        (shift.pk, ann.pk),
+        (chat.pk, bob.pk),
+    }
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        shift_offer_approve(offer=offer, decided_by=site_coordinator)
+    assert set(Assignment.objects.values_list("shift", "staff_member")) == {
+        (shift.pk, bob.pk),
+        (chat.pk, ann.pk),
+    }
+    assert ReleasedAssignment.objects.filter(reason=ReleasedAssignment.Reason.SWAP).count() == 2
+    assert to(mail.outbox) == ["ann@meldpunt.test", "bob@meldpunt.test"]
+    assert "instead of" in mail.outbox[0].body and "Chat" in mail.outbox[0].body
+
+
+def test_an_exchange_is_refused_when_the_giver_may_not_work_the_other_shift(site, ann, bob, shift):
+    publish(site)
+    ann.channels = [Channel.PHONE]
+    ann.save()
+    chat = ShiftFactory(site=site, channel=Channel.CHAT, starts_at=MONDAY + timedelta(days=1))
+    offer = shift_offer_create(assignment=assignment_create(shift=shift, staff_member=ann))
+    bobs = assignment_create(shift=chat, staff_member=bob)
+    with pytest.raises(ValidationError, match="does not serve"):
+        shift_offer_accept(offer=offer, taker=bob, in_return=bobs)
+    offer.refresh_from_db()
+    assert offer.status == ShiftOffer.Status.OFFERED
+    assert Assignment.objects.get(shift=chat).staff_member == bob
+
+
+def test_only_ones_own_published_future_shift_can_be_given_in_exchange(site, ann, bob, shift):
+    publish(site)
+    offer = shift_offer_create(assignment=assignment_create(shift=shift, staff_member=ann))
+    carla = person(site, "carla")
+    carlas = assignment_create(
+        shift=ShiftFactory(site=site, starts_at=MONDAY + timedelta(days=2)), staff_member=carla
+    )
+    with pytest.raises(ValidationError, match="of your own"):
+        shift_offer_accept(offer=offer, taker=bob, in_return=carlas)
+    february = assignment_create(
+        shift=ShiftFactory(site=site, starts_at=utc(2030, 2, 4, 8)), staff_member=bob
+    )
+    with pytest.raises(ValidationError, match="not published"):
+        shift_offer_accept(offer=offer, taker=bob, in_return=february)
+
+
+def test_the_database_refuses_an_exchange_of_a_shift_for_itself(site, ann, bob, shift):
+    publish(site)
+    offer = shift_offer_create(assignment=assignment_create(shift=shift, staff_member=ann))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ShiftOffer.objects.filter(pk=offer.pk).update(
+            status=ShiftOffer.Status.ACCEPTED, taken_by=bob, in_return=shift
+        )
+
+
 def test_a_draft_shift_cannot_be_offered(site, ann, shift):
     assignment = assignment_create(shift=shift, staff_member=ann)
     with pytest.raises(ValidationError, match="not published"):

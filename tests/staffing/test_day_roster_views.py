@@ -169,6 +169,36 @@ def test_offer_and_accept_through_the_pages(client_for, responder, member, shift
     assert offer.status == ShiftOffer.Status.ACCEPTED and offer.taken_by == colleague.staff_member
 
 
+def test_an_exchange_through_the_pages(
+    client_for, responder, member, shift, site, site_coordinator
+):
+    RosterPublication.objects.create(site=site, month=JANUARY)
+    assignment = assignment_create(shift=shift, staff_member=member)
+    colleague = staff_user(Role.RESPONDER, site, username="collega")
+    colleague.staff_member.channels, colleague.staff_member.contract_hours = ["phone"], 38
+    colleague.staff_member.save()
+    theirs = assignment_create(
+        shift=ShiftFactory(site=site, starts_at=MONDAY + timedelta(days=1)),
+        staff_member=colleague.staff_member,
+    )
+    client_for(responder).post(reverse("staffing:offer_create", args=[assignment.pk]))
+    offer = ShiftOffer.objects.get()
+    client = client_for(colleague)
+    board = client.get(reverse("staffing:open_shifts")).content.decode()
+    assert 'name="in_return"' in board and f'value="{theirs.pk}"' in board
+    # Someone else's assignment, or no number at all, is not something to give: 404.
+    url = reverse("staffing:offer_accept", args=[offer.pk])
+    assert client.post(url, {"in_return": assignment.pk}).status_code == 404
+    assert client.post(url, {"in_return": "x\x00"}).status_code in (400, 404)
+    offer.refresh_from_db()
+    assert offer.status == ShiftOffer.Status.OFFERED
+    assert client.post(url, {"in_return": theirs.pk}).status_code == 302
+    offer.refresh_from_db()
+    assert (offer.status, offer.in_return) == (ShiftOffer.Status.ACCEPTED, theirs.shift)
+    to_approve = client_for(site_coordinator).get(reverse("staffing:swaps")).content.decode()
+    assert "in exchange, " in to_approve and "Tue 8 jan" in to_approve
+
+
 def test_time_off_request_and_answer(
     client_for, responder, member, site_coordinator, django_capture_on_commit_callbacks
 ):
