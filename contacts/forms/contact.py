@@ -29,6 +29,7 @@ from ..models import (
     ViolenceForm,
 )
 from ..services import ContactData, VictimData
+from .render import FastRenderMixin
 from .terms import TermChoiceField, TermMultipleChoiceField, Terms
 
 # `datetime-local` inputs send minutes, or seconds when the browser adds them.
@@ -37,7 +38,19 @@ DATETIME_LOCAL_INPUT_FORMATS = [DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S"]
 MAX_VICTIMS = 20
 
 
-class DateTimeLocalInput(forms.DateTimeInput):
+class Select(FastRenderMixin, forms.Select):
+    pass
+
+
+class TextInput(FastRenderMixin, forms.TextInput):
+    pass
+
+
+class CheckboxInput(FastRenderMixin, forms.CheckboxInput):
+    pass
+
+
+class DateTimeLocalInput(FastRenderMixin, forms.DateTimeInput):
     """A browser date-and-time picker; Django renders and parses it in local time."""
 
     input_type = "datetime-local"
@@ -46,7 +59,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs={"step": 60, **(attrs or {})}, format=DATETIME_LOCAL_FORMAT)
 
 
-class ButtonRadioSelect(forms.RadioSelect):
+class ButtonRadioSelect(FastRenderMixin, forms.RadioSelect):
     """Radio buttons drawn as a Bootstrap button group: one tab stop, arrow keys choose."""
 
     def __init__(self, attrs=None):
@@ -80,7 +93,7 @@ class ContactTypeRadioSelect(ButtonRadioSelect):
         return option
 
 
-class ButtonCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+class ButtonCheckboxSelectMultiple(FastRenderMixin, forms.CheckboxSelectMultiple):
     def __init__(self, attrs=None):
         super().__init__(attrs={"class": "btn-check", **(attrs or {})})
 
@@ -102,7 +115,7 @@ def select_term_field(model, label):
         label=label,
         required=False,
         empty_label="—",
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=Select(attrs={"class": "form-select form-select-sm"}),
     )
 
 
@@ -170,7 +183,7 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
     site = forms.ModelChoiceField(
         label=_("Site"),
         queryset=Site.objects.all(),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=Select(attrs={"class": "form-select form-select-sm"}),
     )
     contact_type = TermChoiceField(
         ContactType,
@@ -184,7 +197,7 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
         required=False,
         max_length=100,
         help_text=_("Only to find earlier contacts; never stored."),
-        widget=forms.TextInput(
+        widget=TextInput(
             attrs={
                 "class": "form-control form-control-sm",
                 "autocomplete": "off",
@@ -210,7 +223,7 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
     case = CaseReferenceField(
         label=_("Existing case"),
         required=False,
-        widget=forms.TextInput(
+        widget=TextInput(
             attrs={
                 "class": "form-control form-control-sm font-monospace",
                 "placeholder": "D2026-00042",
@@ -222,12 +235,12 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
     open_case = forms.BooleanField(
         label=_("Open a new case"),
         required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        widget=CheckboxInput(attrs={"class": "form-check-input"}),
     )
     follow_up_needed = forms.BooleanField(
         label=_("Follow-up needed"),
         required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        widget=CheckboxInput(attrs={"class": "form-check-input"}),
     )
     notes = forms.CharField(
         label=_("Notes"),
