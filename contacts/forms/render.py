@@ -45,8 +45,8 @@ def _input(widget: dict) -> str:
     value = ""
     if widget["value"] != None:  # noqa: E711 - the template's `!= None`, whatever __eq__ says
         value = f' value="{conditional_escape(_string(widget["value"]))}"'
-    name = conditional_escape(widget["name"])
-    return f'<input type="{conditional_escape(widget["type"])}" name="{name}"{value}{_attrs(widget["attrs"])}>\n'
+    kind, name = conditional_escape(widget["type"]), conditional_escape(widget["name"])
+    return f'<input type="{kind}" name="{name}"{value}{_attrs(widget["attrs"])}>\n'
 
 
 def _input_widget(widget: dict) -> str:
