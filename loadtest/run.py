@@ -107,7 +107,8 @@ def _stats(prefix: str) -> dict[str, dict]:
     rows = {}
     with open(f"{prefix}_stats.csv", newline="") as stats:
         for row in csv.DictReader(stats):
-            if row["Name"] == "Aggregated":
+            # Rows reset once every user has logged in and never sent again: N/A.
+            if row["Name"] == "Aggregated" or int(row["Request Count"]) == 0:
                 continue
             rows[row["Name"]] = {
                 "requests": int(row["Request Count"]),

@@ -29,25 +29,13 @@ from ..models import (
     ViolenceForm,
 )
 from ..services import ContactData, VictimData
-from .render import FastRenderMixin
+from .render import CheckboxInput, FastRenderMixin, Select, TextInput
 from .terms import TermChoiceField, TermMultipleChoiceField, Terms
 
 # `datetime-local` inputs send minutes, or seconds when the browser adds them.
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 DATETIME_LOCAL_INPUT_FORMATS = [DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S"]
 MAX_VICTIMS = 20
-
-
-class Select(FastRenderMixin, forms.Select):
-    pass
-
-
-class TextInput(FastRenderMixin, forms.TextInput):
-    pass
-
-
-class CheckboxInput(FastRenderMixin, forms.CheckboxInput):
-    pass
 
 
 class DateTimeLocalInput(FastRenderMixin, forms.DateTimeInput):

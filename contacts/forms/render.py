@@ -9,6 +9,7 @@ widget of the intake both ways and compares them, so a Django upgrade that chang
 templates fails there rather than drifting.
 """
 
+from django import forms
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
@@ -96,6 +97,7 @@ _DRAW = {
     _WIDGETS + "input.html": _input,
     _WIDGETS + "text.html": _input_widget,
     _WIDGETS + "datetime.html": _input_widget,
+    _WIDGETS + "date.html": _input_widget,
     _WIDGETS + "checkbox.html": _input_widget,
     _WIDGETS + "radio_option.html": _choice_option,
     _WIDGETS + "checkbox_option.html": _choice_option,
@@ -114,3 +116,15 @@ class FastRenderMixin:
             return super()._render(template_name, context, renderer)
         # As Django's renderers do (BaseRenderer.render strips the template's output).
         return mark_safe(html.strip())  # noqa: S308 # nosec B308 - every value above is escaped
+
+
+class Select(FastRenderMixin, forms.Select):
+    pass
+
+
+class TextInput(FastRenderMixin, forms.TextInput):
+    pass
+
+
+class CheckboxInput(FastRenderMixin, forms.CheckboxInput):
+    pass

@@ -97,6 +97,10 @@ class Terms:
             terms.sort(key=lambda term: (term.sort_order, term.code))
         return cls(by_model)
 
+    def all(self, model: type[TaxonomyTerm]) -> list[TaxonomyTerm]:
+        """Every term of the list, inactive ones too (filters find older contacts by them)."""
+        return list(self._by_model[model])
+
     def offered(self, model: type[TaxonomyTerm], current=None) -> list[TaxonomyTerm]:
         """Active terms, plus the ones already recorded: editing never silently drops a value."""
         codes = _codes(current)

@@ -7,8 +7,8 @@ from django import forms
 from django.utils.safestring import SafeString, mark_safe
 
 from contacts.forms import ContactForm, VictimFormSet
-from contacts.forms.contact import ButtonRadioSelect, Select, TextInput
-from contacts.forms.render import FastRenderMixin
+from contacts.forms.contact import ButtonRadioSelect
+from contacts.forms.render import FastRenderMixin, Select, TextInput
 from tests.factories import CaseFactory, ContactFactory, VictimFactory
 
 pytestmark = pytest.mark.django_db
