@@ -1,6 +1,9 @@
 """What a browser would post for a page's form (the load test reads it from the page)."""
 
+import re
 from html.parser import HTMLParser
+
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 class _Forms(HTMLParser):
@@ -52,3 +55,11 @@ def form_values(html: str, having: str) -> dict[str, str]:
         if having in values:
             return values
     raise ValueError(f"no form with a field {having!r}")
+
+
+def csrf_token(html: str) -> str:
+    """The page's CSRF token (any of its forms': they are masks of one secret)."""
+    found = _CSRF.search(html)
+    if found is None:
+        raise ValueError("no CSRF token on the page")
+    return found.group(1)

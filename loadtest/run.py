@@ -86,11 +86,29 @@ def _wait_until_up(base: str, seconds: float = 60) -> None:
     raise SystemExit(f"gunicorn did not answer on {base} within {seconds} s")
 
 
+def _deep_cursor(page: int) -> str:
+    """The cursor of the list's `page` for the load responders, as its "older" links reach
+    it: that of the last row of the page before (keyset pages; contacts/views/contacts.py)."""
+    from django.contrib.auth import get_user_model
+
+    from contacts.selectors import contacts_filter
+    from contacts.views.contacts import PAGE_SIZE, cursor_of
+    from loadtest.accounts import usernames
+
+    user = get_user_model().objects.get(username=usernames()["responder"][0])
+    if page < 2:
+        return ""
+    rows = contacts_filter(user, {}).select_related(None).only("pk", "started_at")
+    row = rows[(page - 1) * PAGE_SIZE - 1 : (page - 1) * PAGE_SIZE].first()
+    return cursor_of(row) if row is not None else ""
+
+
 def _stats(prefix: str) -> dict[str, dict]:
     rows = {}
     with open(f"{prefix}_stats.csv", newline="") as stats:
         for row in csv.DictReader(stats):
-            if row["Name"] == "Aggregated":
+            # Rows reset once every user has logged in and never sent again: N/A.
+            if row["Name"] == "Aggregated" or int(row["Request Count"]) == 0:
                 continue
             rows[row["Name"]] = {
                 "requests": int(row["Request Count"]),
@@ -119,9 +137,19 @@ def main(argv=None) -> None:
 
     say(f"database {urlparse(url).path.lstrip('/')}: {Contact.objects.count()} contacts; {_load()}")
     load_users_ensure()
+    deep_page = int(os.environ.get("LOADTEST_DEEP_PAGE", "300"))
+    deep_cursor = _deep_cursor(deep_page)
+    say(f"contact list page {deep_page}: cursor {deep_cursor or '(too few contacts: page 1)'}")
     first_new_id = (Contact.objects.order_by("-id").values_list("id", flat=True).first()) or 0
 
-    env = {**os.environ, **SERVER_ENV, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        **SERVER_ENV,
+        "DATABASE_URL": url,
+        "PYTHONPATH": str(ROOT),
+        "LOADTEST_DEEP_PAGE": str(deep_page),
+        "LOADTEST_DEEP_CURSOR": deep_cursor,
+    }
     base = f"http://127.0.0.1:{args.port}"
     # Explicit options: gunicorn.conf.py (production) is read if present; these override.
     server = subprocess.Popen(  # noqa: S603  # nosec B603 - our own fixed command
@@ -170,7 +198,8 @@ def main(argv=None) -> None:
                     "--csv",
                     prefix,
                     "--only-summary",
-                    # Statistics from the moment every user has started (and logged in).
+                    # Statistics from the moment every user has started; the locustfile
+                    # resets them again once every user has logged in.
                     "--reset-stats",
                     "--loglevel",
                     "WARNING",

@@ -35,6 +35,13 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'demo.sqlite3'}")
 }
+# A worker keeps its database connection for this many seconds (unless the URL says
+# ?conn_max_age=): a new PostgreSQL connection per request costs a process and its caches
+# on the server, more than a page of the intake's own queries (loadtest/). One connection
+# per gunicorn thread or Celery process; checked before reuse, so a restarted database
+# costs no failed request. 0 closes it after every request.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Contacts that start more than this many minutes in the future are refused.
 CONTACT_FUTURE_TOLERANCE_MINUTES = env.int("CONTACT_FUTURE_TOLERANCE_MINUTES", default=5)

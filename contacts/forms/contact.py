@@ -5,7 +5,6 @@ The form only validates input; `contact_register` / `contact_update` decide and 
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q
 from django.utils.translation import gettext_lazy as _
 
 from meldpunt.channels import Channel
@@ -30,6 +29,8 @@ from ..models import (
     ViolenceForm,
 )
 from ..services import ContactData, VictimData
+from .render import CheckboxInput, FastRenderMixin, Select, TextInput
+from .terms import TermChoiceField, TermMultipleChoiceField, Terms
 
 # `datetime-local` inputs send minutes, or seconds when the browser adds them.
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -37,7 +38,7 @@ DATETIME_LOCAL_INPUT_FORMATS = [DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S"]
 MAX_VICTIMS = 20
 
 
-class DateTimeLocalInput(forms.DateTimeInput):
+class DateTimeLocalInput(FastRenderMixin, forms.DateTimeInput):
     """A browser date-and-time picker; Django renders and parses it in local time."""
 
     input_type = "datetime-local"
@@ -46,7 +47,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs={"step": 60, **(attrs or {})}, format=DATETIME_LOCAL_FORMAT)
 
 
-class ButtonRadioSelect(forms.RadioSelect):
+class ButtonRadioSelect(FastRenderMixin, forms.RadioSelect):
     """Radio buttons drawn as a Bootstrap button group: one tab stop, arrow keys choose."""
 
     def __init__(self, attrs=None):
@@ -80,28 +81,15 @@ class ContactTypeRadioSelect(ButtonRadioSelect):
         return option
 
 
-class ButtonCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+class ButtonCheckboxSelectMultiple(FastRenderMixin, forms.CheckboxSelectMultiple):
     def __init__(self, attrs=None):
         super().__init__(attrs={"class": "btn-check", **(attrs or {})})
 
 
-def _codes(current) -> list:
-    values = current if isinstance(current, list | tuple | set) else [current]
-    return [v.pk if isinstance(v, Model) else v for v in values if v not in (None, "")]
-
-
-def terms_offered(model, current=None):
-    """Active terms, plus the ones already recorded: editing never silently drops a value."""
-    codes = _codes(current)
-    if codes:
-        return model.objects.filter(Q(is_active=True) | Q(pk__in=codes))
-    return model.objects.filter(is_active=True)
-
-
-def radio_term_field(label):
-    return forms.ModelChoiceField(
+def radio_term_field(model, label):
+    return TermChoiceField(
+        model,
         label=label,
-        queryset=Theme.objects.none(),
         required=False,
         blank=True,
         empty_label=_("not recorded"),
@@ -109,13 +97,13 @@ def radio_term_field(label):
     )
 
 
-def select_term_field(label):
-    return forms.ModelChoiceField(
+def select_term_field(model, label):
+    return TermChoiceField(
+        model,
         label=label,
-        queryset=Theme.objects.none(),
         required=False,
         empty_label="—",
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=Select(attrs={"class": "form-select form-select-sm"}),
     )
 
 
@@ -183,11 +171,11 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
     site = forms.ModelChoiceField(
         label=_("Site"),
         queryset=Site.objects.all(),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=Select(attrs={"class": "form-select form-select-sm"}),
     )
-    contact_type = forms.ModelChoiceField(
+    contact_type = TermChoiceField(
+        ContactType,
         label=_("Type"),
-        queryset=ContactType.objects.none(),
         error_messages={"required": _("Choose the type of contact.")},
         empty_label=None,
         widget=ContactTypeRadioSelect,
@@ -197,7 +185,7 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
         required=False,
         max_length=100,
         help_text=_("Only to find earlier contacts; never stored."),
-        widget=forms.TextInput(
+        widget=TextInput(
             attrs={
                 "class": "form-control form-control-sm",
                 "autocomplete": "off",
@@ -206,24 +194,24 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
             }
         ),
     )
-    theme = radio_term_field(_("Main theme"))
-    forms_of_violence = forms.ModelMultipleChoiceField(
+    theme = radio_term_field(Theme, _("Main theme"))
+    forms_of_violence = TermMultipleChoiceField(
+        ViolenceForm,
         label=_("Forms of violence"),
-        queryset=ViolenceForm.objects.none(),
         required=False,
         widget=ButtonCheckboxSelectMultiple,
     )
-    context = select_term_field(_("Context"))
-    caller_role = radio_term_field(_("Caller role"))
-    caller_age_group = radio_term_field(_("Caller age"))
-    caller_gender = radio_term_field(_("Caller gender"))
-    region = select_term_field(_("Region"))
-    awareness_source = select_term_field(_("Heard of the line through"))
-    referral = select_term_field(_("Referred to"))
+    context = select_term_field(ViolenceContext, _("Context"))
+    caller_role = radio_term_field(CallerRole, _("Caller role"))
+    caller_age_group = radio_term_field(CallerAgeGroup, _("Caller age"))
+    caller_gender = radio_term_field(Gender, _("Caller gender"))
+    region = select_term_field(Region, _("Region"))
+    awareness_source = select_term_field(AwarenessSource, _("Heard of the line through"))
+    referral = select_term_field(Referral, _("Referred to"))
     case = CaseReferenceField(
         label=_("Existing case"),
         required=False,
-        widget=forms.TextInput(
+        widget=TextInput(
             attrs={
                 "class": "form-control form-control-sm font-monospace",
                 "placeholder": "D2026-00042",
@@ -235,12 +223,12 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
     open_case = forms.BooleanField(
         label=_("Open a new case"),
         required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        widget=CheckboxInput(attrs={"class": "form-check-input"}),
     )
     follow_up_needed = forms.BooleanField(
         label=_("Follow-up needed"),
         required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        widget=CheckboxInput(attrs={"class": "form-check-input"}),
     )
     notes = forms.CharField(
         label=_("Notes"),
@@ -271,12 +259,21 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
         "caller_gender",
     )
 
-    def __init__(self, *args, user, contact: Contact | None = None, show_notes=True, **kwargs):
+    def __init__(
+        self,
+        *args,
+        user,
+        contact: Contact | None = None,
+        show_notes=True,
+        terms: Terms | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.user = user
         self.contact = contact
+        terms = terms or Terms.load()
         for name, model in self.TERM_MODELS.items():
-            self.fields[name].queryset = terms_offered(model, self.initial.get(name))
+            self.fields[name].terms = terms.offered(model, self.initial.get(name))
         self.fields["case"].queryset = Case.objects.viewable_by(user)
         if contact is not None or not sees_all_sites(user):
             del self.fields["site"]
@@ -335,19 +332,29 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
 
 
 class VictimForm(forms.Form):
-    age_group = select_term_field(_("Age group"))
-    gender = select_term_field(_("Gender"))
-    relation = select_term_field(_("Relation to the caller"))
+    age_group = select_term_field(VictimAgeGroup, _("Age group"))
+    gender = select_term_field(Gender, _("Gender"))
+    relation = select_term_field(VictimRelation, _("Relation to the caller"))
 
     TERM_MODELS = {"age_group": VictimAgeGroup, "gender": Gender, "relation": VictimRelation}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, terms: Terms | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        terms = terms or Terms.load(self.TERM_MODELS.values())
         for name, model in self.TERM_MODELS.items():
-            self.fields[name].queryset = terms_offered(model, self.initial.get(name))
+            self.fields[name].terms = terms.offered(model, self.initial.get(name))
 
 
 class BaseVictimFormSet(forms.BaseFormSet):
+    """The victims' rows; `terms` (read once for all rows, or by the formset itself)."""
+
+    def __init__(self, *args, terms: Terms | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form_kwargs = {
+            **self.form_kwargs,
+            "terms": terms or Terms.load(VictimForm.TERM_MODELS.values()),
+        }
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
         # Drawn as a toggle button; intake.js hides the row once it is ticked.

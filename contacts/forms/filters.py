@@ -14,13 +14,15 @@ from staffing.models import Site, site_of
 
 from ..models import ContactType, Theme
 from ..selectors import NOT_RECORDED
+from .render import CheckboxInput, FastRenderMixin, Select, TextInput
+from .terms import TermChoiceField, Terms
 
 # Far beyond any contact, and far from years 1 and 9999, whose local midnights cannot be
 # converted to UTC (an OverflowError; tests/security/test_fuzz.py).
 DATE_BOUNDS = [MinValueValidator(date(1900, 1, 1)), MaxValueValidator(date(2999, 12, 31))]
 
 
-class DateInput(forms.DateInput):
+class DateInput(FastRenderMixin, forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs=None):
@@ -32,7 +34,7 @@ class ContactFilterForm(forms.Form):
         label=_("Reference or external id"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(
+        widget=TextInput(
             attrs={
                 "class": "form-control form-control-sm font-monospace",
                 "type": "search",
@@ -52,32 +54,32 @@ class ContactFilterForm(forms.Form):
         label=_("Channel"),
         required=False,
         choices=[("", _("All"))] + Channel.choices,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=Select(attrs={"class": "form-select form-select-sm"}),
     )
     theme = forms.ChoiceField(
         label=_("Main theme"),
         required=False,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=Select(attrs={"class": "form-select form-select-sm"}),
     )
-    contact_type = forms.ModelChoiceField(
+    contact_type = TermChoiceField(
+        ContactType,
         label=_("Type"),
         required=False,
-        queryset=ContactType.objects.all(),
         empty_label=_("All"),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=Select(attrs={"class": "form-select form-select-sm"}),
     )
     site = forms.ModelChoiceField(
         label=_("Site"),
         required=False,
         queryset=Site.objects.all(),
         empty_label=_("All"),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+        widget=Select(attrs={"class": "form-select form-select-sm"}),
     )
     case = forms.CharField(
         label=_("Case"),
         required=False,
         max_length=20,
-        widget=forms.TextInput(
+        widget=TextInput(
             attrs={
                 "class": "form-control form-control-sm font-monospace",
                 "placeholder": "D2026-00042",
@@ -88,36 +90,40 @@ class ContactFilterForm(forms.Form):
     follow_up_open = forms.BooleanField(
         label=_("Open follow-up"),
         required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        widget=CheckboxInput(attrs={"class": "form-check-input"}),
     )
     mine = forms.BooleanField(
         label=_("My contacts"),
         required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        widget=CheckboxInput(attrs={"class": "form-check-input"}),
     )
     flagged = forms.BooleanField(
         label=_("Flagged"),
         required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        widget=CheckboxInput(attrs={"class": "form-check-input"}),
     )
     notes = forms.CharField(
         label=_("Words in the notes"),
         required=False,
         max_length=100,
         help_text=_("Searches the notes of your own site's contacts only; the search is logged."),
-        widget=forms.TextInput(
+        widget=TextInput(
             attrs={"class": "form-control form-control-sm", "type": "search", "autocomplete": "off"}
         ),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    TERM_MODELS = (Theme, ContactType)
+
+    def __init__(self, *args, user, terms: Terms | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Every theme, inactive ones too: older contacts are still filtered on them.
+        terms = terms or Terms.load(self.TERM_MODELS)
+        # Every theme and type, inactive ones too: older contacts are still filtered on them.
         self.fields["theme"].choices = [
             ("", _("All")),
             (NOT_RECORDED, _("not recorded")),
-            *((theme.pk, str(theme)) for theme in Theme.objects.all()),
+            *((theme.pk, str(theme)) for theme in terms.all(Theme)),
         ]
+        self.fields["contact_type"].terms = terms.all(ContactType)
         if not sees_all_sites(user):
             del self.fields["site"]
         if site_of(user) is None:

@@ -13,7 +13,8 @@ from meldpunt.permissions import Action, permission_required
 from meldpunt.roles import sees_all_sites
 
 from ..forms import ContactFilterForm, FollowUpForm
-from ..models import Contact
+from ..forms.terms import Terms
+from ..models import CallerAgeGroup, Contact, ContactType, Gender, Theme
 from ..selectors import contact_for_detail, contacts_filter, contacts_terms_attach
 from ..services.callers import caller_history_of
 from .access import audit_viewed, notes_visible
@@ -114,7 +115,9 @@ def _notes_search_audit(request, terms: str) -> None:
 
 @permission_required(Action.CONTACT_VIEW)
 def contact_list(request):
-    form = ContactFilterForm(request.GET, user=request.user)
+    # The filters' code lists and those the rows show, in one query.
+    terms = Terms.load((Theme, ContactType, CallerAgeGroup, Gender))
+    form = ContactFilterForm(request.GET, user=request.user, terms=terms)
     if form.is_valid():
         contacts = contacts_filter(request.user, form.cleaned_data)
         if form.cleaned_data.get("notes"):
@@ -122,7 +125,7 @@ def contact_list(request):
     else:
         contacts = Contact.objects.none()
     page = keyset_page(contacts, after=request.GET.get("after"), before=request.GET.get("before"))
-    contacts_terms_attach(page.rows)
+    contacts_terms_attach(page.rows, terms.all)
     return render(
         request,
         "contacts/contact_list.html",

@@ -17,6 +17,7 @@ from meldpunt.permissions import Action, permission_required
 from staffing.models import site_of
 
 from ..forms import ContactForm, VictimFormSet, service_errors_apply, victims_initial
+from ..forms.terms import Terms
 from ..models import Contact
 from ..services import WarningsNotConfirmed, contact_register, contact_update
 from .access import audit_viewed, notes_visible
@@ -102,9 +103,11 @@ def contact_create(request):
         "started_at": timezone.now().replace(second=0, microsecond=0),
         "site": site_of(request.user),
     }
+    # Every code list of the form and its victims' rows, in one query.
+    terms = Terms.load()
     if request.method == "POST":
-        form = ContactForm(request.POST, user=request.user, initial=initial)
-        formset = VictimFormSet(request.POST, prefix=VICTIMS_PREFIX)
+        form = ContactForm(request.POST, user=request.user, initial=initial, terms=terms)
+        formset = VictimFormSet(request.POST, prefix=VICTIMS_PREFIX, terms=terms)
         if _validate(form, formset):
             open_case = form.cleaned_data["open_case"]
             try:
@@ -128,8 +131,8 @@ def contact_create(request):
                     return redirect(f"{reverse('contacts:create')}?{query}")
                 return redirect("contacts:detail", reference=contact.reference)
     else:
-        form = ContactForm(user=request.user, initial=initial)
-        formset = VictimFormSet(prefix=VICTIMS_PREFIX)
+        form = ContactForm(user=request.user, initial=initial, terms=terms)
+        formset = VictimFormSet(prefix=VICTIMS_PREFIX, terms=terms)
     return _render(request, form, formset)
 
 
@@ -142,7 +145,9 @@ def contact_edit(request, reference):
         Contact.objects.viewable_by(request.user).select_related("site", "case"),
         reference=reference,
     )
+    terms = Terms.load()
     form_kwargs = {
+        "terms": terms,
         "user": request.user,
         "contact": contact,
         "show_notes": notes_visible(request.user, contact),
@@ -151,7 +156,7 @@ def contact_edit(request, reference):
     victims = victims_initial(contact)
     if request.method == "POST":
         form = ContactForm(request.POST, **form_kwargs)
-        formset = VictimFormSet(request.POST, prefix=VICTIMS_PREFIX, initial=victims)
+        formset = VictimFormSet(request.POST, prefix=VICTIMS_PREFIX, initial=victims, terms=terms)
         if _validate(form, formset):
             open_case = form.cleaned_data["open_case"]
             try:
@@ -174,5 +179,5 @@ def contact_edit(request, reference):
     else:
         audit_viewed(request, contact)
         form = ContactForm(**form_kwargs)
-        formset = VictimFormSet(prefix=VICTIMS_PREFIX, initial=victims)
+        formset = VictimFormSet(prefix=VICTIMS_PREFIX, initial=victims, terms=terms)
     return _render(request, form, formset, contact)

@@ -3,8 +3,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from contacts.forms import ContactFilterForm, ContactForm, FollowUpForm, VictimFormSet
-from contacts.forms.contact import terms_offered
-from contacts.models import Region, Theme
+from contacts.forms.terms import TERM_MODELS, Terms
+from contacts.models import Region, Theme, ViolenceForm
 from contacts.services import VictimData
 from meldpunt.roles import Role
 from tests.factories import CaseFactory, ContactFactory, UserFactory, staff_user
@@ -44,9 +44,47 @@ def test_blank_terms_are_none_and_notes_empty(responder):
 
 def test_terms_offered_are_active_plus_the_current_value():
     Theme.objects.filter(code="ritual_violence").update(is_active=False)
-    assert not terms_offered(Theme).filter(pk="ritual_violence").exists()
-    assert terms_offered(Theme, "ritual_violence").filter(pk="ritual_violence").exists()
-    assert terms_offered(Theme, ["ritual_violence"]).count() == Theme.objects.count()
+    terms = Terms.load()
+    assert "ritual_violence" not in {term.code for term in terms.offered(Theme)}
+    assert "ritual_violence" in {term.code for term in terms.offered(Theme, "ritual_violence")}
+    assert terms.offered(Theme, ["ritual_violence"]) == list(Theme.objects.all())
+
+
+def test_terms_are_every_code_list_as_stored_in_one_query(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        terms = Terms.load()
+    for model in TERM_MODELS:
+        stored = list(model.objects.all())
+        offered = terms.offered(model, [term.code for term in stored])
+        assert offered == stored
+        fields = [f.attname for f in model._meta.concrete_fields]
+        assert [[getattr(t, f) for f in fields] for t in offered] == [
+            [getattr(t, f) for f in fields] for t in stored
+        ]
+        assert all(not term._state.adding for term in offered)
+
+
+def test_a_term_field_refuses_what_it_does_not_offer(responder):
+    Theme.objects.filter(code="ritual_violence").update(is_active=False)
+    ViolenceForm.objects.filter(code="physical").update(is_active=False)
+    form = contact_form(
+        responder, theme="ritual_violence", forms_of_violence=["physical", "sexual"]
+    )
+    assert set(form.errors) == {"theme", "forms_of_violence"}
+    form = contact_form(responder, theme="no_such_code\x00", forms_of_violence=["psychological"])
+    assert set(form.errors) == {"theme"}
+    form = contact_form(
+        responder, theme="child_abuse", forms_of_violence=["sexual", "no_such_form"]
+    )
+    assert set(form.errors) == {"forms_of_violence"}
+
+
+def test_term_fields_give_the_stored_terms_in_their_order(responder):
+    codes = [term.code for term in ViolenceForm.objects.all()]
+    form = contact_form(responder, theme="child_abuse", forms_of_violence=codes[::-1] + codes[:1])
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["theme"] == Theme.objects.get(code="child_abuse")
+    assert form.cleaned_data["forms_of_violence"] == list(ViolenceForm.objects.all())
 
 
 def test_inactive_region_refused_on_new_contact_but_kept_on_edit(responder, site):

@@ -3,7 +3,7 @@
 import pytest
 
 from loadtest.accounts import recovery_code, usernames
-from loadtest.forms import form_values
+from loadtest.forms import csrf_token, form_values
 
 PAGE = """
 <form method="post" action="/i18n/setlang/"><input name="language" value="nl-be"></form>
@@ -33,6 +33,12 @@ def test_the_form_with_the_field_asked_for_is_read_as_a_browser_would_post_it():
     assert form_values(PAGE, having="language") == {"language": "nl-be"}
     with pytest.raises(ValueError, match="no form"):
         form_values(PAGE, having="username")
+
+
+def test_the_csrf_token_is_read_from_the_page():
+    assert csrf_token(PAGE) == "tok"
+    with pytest.raises(ValueError, match="no CSRF token"):
+        csrf_token("<form></form>")
 
 
 def test_load_users_have_distinct_recovery_codes_in_the_real_format():
