@@ -216,6 +216,8 @@ def stage(stream: Iterable[bytes], spool: IO[bytes]) -> list[str]:
         spool.write(chunk)
     if failure or scanner.doubtful:
         raise Fallback(failure or scanner.doubtful)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE import_stage")
     return header
 
 
@@ -242,8 +244,10 @@ def check_and_insert(
 
 
 def _rows_table(cursor, header: list[str], now: datetime) -> None:
-    """import_rows: one row per record with its stripped values, what they refer to and
-    whether the record is bad (any rule of the row-by-row path broken, or not sure)."""
+    """import_rows: one row per record with its values, what they refer to and whether the
+    record is bad (a rule of the row-by-row path broken, or a value this path does not read
+    itself: one with white space at either end, which that path strips, or a line break
+    outside the notes)."""
     from .imports import CODE_COLUMNS, COLUMNS
 
     present = set(header)
@@ -251,31 +255,20 @@ def _rows_table(cursor, header: list[str], now: datetime) -> None:
     def raw(name: str) -> str:
         return f"coalesce(s.{_q(name)}, '')" if name in present else "''"
 
-    def value(name: str) -> str:
-        return f"btrim({raw(name)}, %(ws)s)"
-
-    everything = " || ".join(raw(name) for name in header)
+    plain = [name for name in header if name != "notes"]
     longest = ", ".join(f"length({raw(name)})" for name in header)
-    values = ",\n".join(f"{value(name)} AS {_q('v_' + name)}" for name in COLUMNS)
-    staged = f"""
-        SELECT s.ord, {values}, {raw("notes")} AS notes,
-            length({everything}) - length(replace({everything}, E'\\n', '')) AS newlines,
-            greatest({longest}) AS longest
-        FROM import_stage s
-    """
+    values = ", ".join(f"{raw(name)} AS {_q(name)}" for name in COLUMNS)
     joins = []
     unknown = []
     for column, model in CODE_COLUMNS.items():
         alias = _q("t_" + column)
-        joins.append(
-            f"LEFT JOIN {_table(model)} {alias} ON {alias}.code = v.{_q('v_' + column)}"
-        )
-        unknown.append(f"(v.{_q('v_' + column)} <> '' AND {alias}.code IS NULL)")
-    contact = _table(Contact)
+        joins.append(f"LEFT JOIN {_table(model)} {alias} ON {alias}.code = v.{_q(column)}")
+        unknown.append(f"(v.{_q(column)} <> '' AND {alias}.code IS NULL)")
 
     def unknown_entries(column: str, model) -> str:
+        # Entries are stripped (and blank ones skipped) as the row-by-row path does.
         return (
-            f"EXISTS (SELECT 1 FROM unnest(string_to_array(v.{_q('v_' + column)}, ';')) e "
+            f"EXISTS (SELECT 1 FROM unnest(string_to_array(v.{_q(column)}, ';')) e "
             f"WHERE btrim(e, %(ws)s) <> '' AND NOT EXISTS (SELECT 1 FROM {_table(model)} t "
             f"WHERE t.code = btrim(e, %(ws)s)))"
         )
@@ -283,8 +276,11 @@ def _rows_table(cursor, header: list[str], now: datetime) -> None:
     default_site = next((site for site in Site.objects.all() if site.is_default), None)
     default_type = ContactType.objects.filter(pk=DEFAULT_CONTACT_TYPE).first()
     tolerance = timedelta(minutes=settings.CONTACT_FUTURE_TOLERANCE_MINUTES)
+    space = re.escape(WHITESPACE)
     params = {
         "ws": WHITESPACE,
+        # A separator (\x01) or an end next to white space, or a line break anywhere.
+        "untrimmed": f"\n|(^|\x01)[{space}]|[{space}](\x01|$)",
         "instant": _INSTANT,
         "channels": list(Channel.values),
         "default_site": default_site.pk if default_site else None,
@@ -299,10 +295,14 @@ def _rows_table(cursor, header: list[str], now: datetime) -> None:
         "email": Channel.EMAIL.value,
         "professional": CALLER_ROLE_PROFESSIONAL,
     }
-    minor = _q("t_caller_age_group")
+    contact = _table(Contact)
+    codes = ", ".join(
+        f"nullif(v.{_q(c)}, '') AS {_q(c)}" for c in CODE_COLUMNS if c != "contact_type"
+    )
     sql = f"""
         CREATE TEMPORARY TABLE import_rows ON COMMIT DROP AS
-        SELECT p.*, p.malformed OR p.started_at IS NULL OR NOT p.present AND (
+        SELECT p.*,
+            p.malformed OR p.started_at IS NULL OR NOT p.present AND (
                 p.started_at > %(latest)s OR p.started_at < %(earliest)s
                 OR p.ended_at > %(latest)s
             ) AS bad,
@@ -313,53 +313,63 @@ def _rows_table(cursor, header: list[str], now: datetime) -> None:
             SELECT q.*,
                 q.started_at + make_interval(secs => q.seconds) AS ended_at,
                 extract(year FROM q.started_at AT TIME ZONE 'Europe/Brussels')::int AS year,
+                q.broken OR (q.duration_seconds <> '' AND q.seconds IS NULL) AS malformed,
+                q.channel <> %(email)s AND q.seconds > %(long_seconds)s AS flag_long,
                 EXISTS (SELECT 1 FROM {contact} c WHERE c.external_id = q.external_id)
                 OR EXISTS (SELECT 1 FROM {contact} c
                     WHERE c.external_id IS NULL AND c.reference = q.external_id) AS present
             FROM (
-                SELECT v.ord, v.newlines, v.notes,
-                    v.v_external_id AS external_id, v.v_channel AS channel,
-                    CASE WHEN v.v_started_at ~ %(instant)s
-                        AND substr(v.v_started_at, 9, 2)::int <= extract(day FROM
-                            make_date(substr(v.v_started_at, 1, 4)::int,
-                                      substr(v.v_started_at, 6, 2)::int, 1)
+                SELECT v.ord, v.notes, v.external_id, v.channel, v.duration_seconds,
+                    CASE WHEN strpos(v.notes, E'\n') > 0
+                        THEN length(v.notes) - length(replace(v.notes, E'\n', ''))
+                        ELSE 0 END AS newlines,
+                    CASE WHEN v.started_at ~ %(instant)s
+                        AND substr(v.started_at, 9, 2)::int <= extract(day FROM
+                            make_date(substr(v.started_at, 1, 4)::int,
+                                      substr(v.started_at, 6, 2)::int, 1)
                             + interval '1 month - 1 day')
-                        THEN v.v_started_at::timestamptz END AS started_at,
-                    CASE WHEN v.v_duration_seconds ~ '^[0-9]{{1,9}}$'
-                        THEN v.v_duration_seconds::int END AS seconds,
-                    coalesce(site.id, CASE WHEN v.v_site = '' THEN %(default_site)s END)
+                        THEN v.started_at::timestamptz END AS started_at,
+                    CASE WHEN v.duration_seconds ~ '^[0-9]{{1,9}}$'
+                        THEN v.duration_seconds::int END AS seconds,
+                    coalesce(site.id, CASE WHEN v.site = '' THEN %(default_site)s END)
                         AS site_id,
-                    {", ".join(f"nullif(v.{_q('v_' + c)}, '') AS {_q(c)}" for c in CODE_COLUMNS
-                               if c != "contact_type")},
-                    coalesce(nullif(v.v_contact_type, ''), %(default_type)s) AS contact_type,
-                    v.v_victims AS victims, v.v_forms_of_violence AS forms,
-                    v.v_follow_up_needed = '1' AS follow_up_needed,
-                    nullif(v.v_case, '') AS case_reference,
-                    coalesce({minor}.is_minor, false)
-                        AND v.v_caller_role = %(professional)s AS flag_minor,
-                    v.v_channel <> %(email)s AND v.v_duration_seconds ~ '^[0-9]{{1,9}}$'
-                        AND v.v_duration_seconds::int > %(long_seconds)s AS flag_long,
+                    {codes},
+                    coalesce(nullif(v.contact_type, ''), %(default_type)s) AS contact_type,
+                    v.victims, v.forms_of_violence AS forms,
+                    v.follow_up_needed = '1' AS follow_up_needed,
+                    nullif(v.case, '') AS case_reference,
+                    coalesce("t_caller_age_group".is_minor, false)
+                        AND v.caller_role = %(professional)s AS flag_minor,
                     (
-                        v.v_external_id = '' OR length(v.v_external_id) > %(external_id_max)s
-                        OR NOT v.v_channel = ANY(%(channels)s)
-                        OR (v.v_duration_seconds <> ''
-                            AND v.v_duration_seconds !~ '^[0-9]{{1,9}}$')
-                        OR (site.id IS NULL AND (v.v_site <> '' OR %(default_site)s IS NULL))
+                        v.untrimmed
+                        OR v.external_id = '' OR length(v.external_id) > %(external_id_max)s
+                        OR NOT v.channel = ANY(%(channels)s)
+                        OR (site.id IS NULL AND (v.site <> '' OR %(default_site)s IS NULL))
                         OR {" OR ".join(unknown)}
                         OR {unknown_entries("victims", VictimAgeGroup)}
                         OR {unknown_entries("forms_of_violence", ViolenceForm)}
-                        OR v.v_follow_up_needed NOT IN ('', '0', '1')
+                        OR v.follow_up_needed NOT IN ('', '0', '1')
                         OR length(v.notes) > %(notes_max)s
-                        OR length(v.v_case) > %(case_max)s
+                        OR length(v.case) > %(case_max)s
                         OR v.longest >= %(field_limit)s
-                    ) AS malformed
-                FROM ({staged}) v
-                LEFT JOIN {_table(Site)} site ON site.code = v.v_site AND v.v_site <> ''
+                    ) AS broken
+                FROM (
+                    SELECT s.ord, {values},
+                        concat_ws(E'\x01', {", ".join(f"s.{_q(n)}" for n in plain)})
+                            ~ %(untrimmed)s AS untrimmed,
+                        greatest({longest}) AS longest
+                    FROM import_stage s
+                    OFFSET 0
+                ) v
+                LEFT JOIN {_table(Site)} site ON site.code = v.site AND v.site <> ''
                 {" ".join(joins)}
+                OFFSET 0
             ) q
+            OFFSET 0
         ) p
     """
     cursor.execute(sql, params)
+    cursor.execute("ANALYZE import_rows")
 
 
 def _doubtful_groups(cursor) -> bool:
@@ -413,6 +423,7 @@ def _insert(cursor, outcome: Outcome) -> None:
         ) x
         """
     )
+    cursor.execute("ANALYZE import_new")
     cursor.execute(
         "CREATE TEMPORARY TABLE import_ranges "
         "(year int, rank_from bigint, rank_to bigint, first_number bigint) ON COMMIT DROP"
@@ -555,6 +566,9 @@ def fast_import(
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
     try:
         with transaction.atomic():
+            with connection.cursor() as cursor:
+                # Sorts and hashes of a big file in memory; until the import's transaction ends.
+                cursor.execute("SET LOCAL work_mem = '64MB'")
             header = stage(stream, spool)
             outcome = check_and_insert(header, now=now, on_flag=on_flag)
             with connection.cursor() as cursor:
