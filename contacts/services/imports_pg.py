@@ -44,7 +44,6 @@ from staffing.models import Site
 from ..models import (
     DEFAULT_CONTACT_TYPE,
     NOTES_MAX_LENGTH,
-    CallerAgeGroup,
     Case,
     Contact,
     ContactFlag,
@@ -268,7 +267,7 @@ def _rows_table(cursor, header: list[str], now: datetime) -> None:
     def unknown_entries(column: str, model) -> str:
         # Entries are stripped (and blank ones skipped) as the row-by-row path does.
         return (
-            f"EXISTS (SELECT 1 FROM unnest(string_to_array(v.{_q(column)}, ';')) e "
+            f"EXISTS (SELECT 1 FROM unnest(string_to_array(v.{_q(column)}, ';')) e "  # noqa: S608  # nosec B608
             f"WHERE btrim(e, %(ws)s) <> '' AND NOT EXISTS (SELECT 1 FROM {_table(model)} t "
             f"WHERE t.code = btrim(e, %(ws)s)))"
         )
@@ -367,7 +366,7 @@ def _rows_table(cursor, header: list[str], now: datetime) -> None:
             ) q
             OFFSET 0
         ) p
-    """
+    """  # noqa: S608  # nosec B608 - quoted names from the models
     cursor.execute(sql, params)
     cursor.execute("ANALYZE import_rows")
 
@@ -386,7 +385,7 @@ def _doubtful_groups(cursor) -> bool:
                 SELECT 1 FROM import_rows r
                 WHERE r.fresh AND r.case_reference IS NOT NULL
                 GROUP BY r.case_reference HAVING count(DISTINCT r.site_id) > 1)
-        """
+        """  # noqa: S608  # nosec B608 - quoted names from the models
     )
     return cursor.fetchone()[0]
 
@@ -406,7 +405,7 @@ def _insert(cursor, outcome: Outcome) -> None:
             ORDER BY r.case_reference, r.ord
         ) x ORDER BY x.ord
         RETURNING reference
-        """,
+        """,  # noqa: S608  # nosec B608 - quoted names from the models
         [moment],
     )
     _raise_case_counters(row[0] for row in cursor.fetchall() if row[0].startswith("D"))
@@ -421,7 +420,7 @@ def _insert(cursor, outcome: Outcome) -> None:
                 row_number() OVER (PARTITION BY r.year ORDER BY r.ord) AS rank
             FROM import_rows r WHERE r.fresh ORDER BY r.ord
         ) x
-        """
+        """  # noqa: S608  # nosec B608 - quoted names from the models
     )
     cursor.execute("ANALYZE import_new")
     cursor.execute(
@@ -473,7 +472,7 @@ def _insert(cursor, outcome: Outcome) -> None:
         JOIN import_ranges g ON g.year = n.year AND n.rank BETWEEN g.rank_from AND g.rank_to
         LEFT JOIN {case} c ON c.reference = r.case_reference
         ORDER BY n.id
-        """,
+        """,  # noqa: S608  # nosec B608 - quoted names from the models
         {"moment": moment},
     )
     outcome.imported = cursor.rowcount
@@ -484,7 +483,7 @@ def _insert(cursor, outcome: Outcome) -> None:
         FROM import_new n JOIN import_rows r ON r.ord = n.ord
         CROSS JOIN LATERAL unnest(string_to_array(r.victims, ';')) WITH ORDINALITY e(code, k)
         ORDER BY n.id, e.k
-        """,
+        """,  # noqa: S608  # nosec B608 - quoted names from the models
         [WHITESPACE],
     )
     outcome.victims = cursor.rowcount
@@ -498,7 +497,7 @@ def _insert(cursor, outcome: Outcome) -> None:
         WHERE btrim(e.code, %(ws)s) <> ''
         GROUP BY n.id, btrim(e.code, %(ws)s)
         ORDER BY n.id, min(e.k)
-        """,
+        """,  # noqa: S608  # nosec B608 - quoted names from the models
         {"ws": WHITESPACE},
     )
     cursor.execute(
@@ -510,7 +509,7 @@ def _insert(cursor, outcome: Outcome) -> None:
             f(k, reason, applies)
         WHERE f.applies
         ORDER BY n.id, f.k
-        """,
+        """,  # noqa: S608  # nosec B608 - quoted names from the models
         {
             "moment": moment,
             "minor": ContactFlag.Reason.MINOR_PROFESSIONAL.value,
