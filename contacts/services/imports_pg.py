@@ -82,6 +82,10 @@ _INSTANT = (
 )
 
 
+# The temporary tables of one import (dropped at its end, and at the latest on commit).
+_TABLES = ("import_stage", "import_rows", "import_cases", "import_new", "import_ranges")
+
+
 class Fallback(Exception):
     """The fast path cannot vouch for this file; the row-by-row path reads it."""
 
@@ -193,7 +197,7 @@ def stage(stream: Iterable[bytes], spool: IO[bytes]) -> list[str]:
     scanner = _Scanner()
     failure = None
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS import_stage, import_rows, import_new, import_ranges")
+        cursor.execute(f"DROP TABLE IF EXISTS {', '.join(_TABLES)}")
         cursor.execute(
             "CREATE TEMPORARY TABLE import_stage "
             f"(ord bigint GENERATED ALWAYS AS IDENTITY, {columns}) ON COMMIT DROP"
@@ -215,8 +219,6 @@ def stage(stream: Iterable[bytes], spool: IO[bytes]) -> list[str]:
         spool.write(chunk)
     if failure or scanner.doubtful:
         raise Fallback(failure or scanner.doubtful)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE import_stage")
     return header
 
 
@@ -305,9 +307,7 @@ def _rows_table(cursor, header: list[str], now: datetime) -> None:
                 p.started_at > %(latest)s OR p.started_at < %(earliest)s
                 OR p.ended_at > %(latest)s
             ) AS bad,
-            NOT p.present AS fresh,
-            2 + coalesce(sum(1 + p.newlines) OVER (
-                ORDER BY p.ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS line
+            NOT p.present AS fresh
         FROM (
             SELECT q.*,
                 q.started_at + make_interval(secs => q.seconds) AS ended_at,
@@ -368,7 +368,6 @@ def _rows_table(cursor, header: list[str], now: datetime) -> None:
         ) p
     """  # noqa: S608  # nosec B608 - quoted names from the models
     cursor.execute(sql, params)
-    cursor.execute("ANALYZE import_rows")
 
 
 def _doubtful_groups(cursor) -> bool:
@@ -396,19 +395,37 @@ def _insert(cursor, outcome: Outcome) -> None:
     # The cases the rows name that do not exist yet, at the site of their first row.
     cursor.execute(
         f"""
+        CREATE TEMPORARY TABLE import_cases ON COMMIT DROP AS
+        SELECT DISTINCT ON (r.case_reference) r.case_reference AS reference, r.site_id, r.ord
+        FROM import_rows r
+        WHERE r.fresh AND r.case_reference IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM {case} c WHERE c.reference = r.case_reference)
+        ORDER BY r.case_reference, r.ord
+        """  # noqa: S608  # nosec B608 - quoted names from the models
+    )
+    cursor.execute(
+        f"""
         INSERT INTO {case} (reference, summary, opened_at, site_id, close_reason)
-        SELECT x.case_reference, '', %s, x.site_id, '' FROM (
-            SELECT DISTINCT ON (r.case_reference) r.case_reference, r.site_id, r.ord
-            FROM import_rows r
-            WHERE r.fresh AND r.case_reference IS NOT NULL
-                AND NOT EXISTS (SELECT 1 FROM {case} c WHERE c.reference = r.case_reference)
-            ORDER BY r.case_reference, r.ord
-        ) x ORDER BY x.ord
-        RETURNING reference
+        SELECT x.reference, '', %s, x.site_id, '' FROM import_cases x ORDER BY x.ord
         """,  # noqa: S608  # nosec B608 - quoted names from the models
         [moment],
     )
-    _raise_case_counters(row[0] for row in cursor.fetchall() if row[0].startswith("D"))
+    # Each year's case counter up to the highest number created, as the row-by-row path
+    # does; references in our format are summed up here, any other starting with D is
+    # left to reference_parse (its \d also takes digits of other scripts).
+    cursor.execute(
+        r"""
+        SELECT 'D' || year || '-' || CASE WHEN max(number) < 10000
+            THEN lpad(max(number)::text, 5, '0') ELSE max(number)::text END FROM (
+            SELECT substr(reference, 2, 4) AS year, substr(reference, 7)::numeric AS number
+            FROM import_cases WHERE reference ~ '^D[0-9]{4}-[0-9]{5,}$'
+        ) x WHERE number > 0 GROUP BY year
+        UNION ALL
+        SELECT reference FROM import_cases
+        WHERE left(reference, 1) = 'D' AND reference !~ '^D[0-9]{4}-[0-9]{5,}$'
+        """
+    )
+    _raise_case_counters(row[0] for row in cursor.fetchall())
 
     # Contact ids in the order of the file, taken from the table's own sequence.
     cursor.execute(
@@ -422,7 +439,6 @@ def _insert(cursor, outcome: Outcome) -> None:
         ) x
         """  # noqa: S608  # nosec B608 - quoted names from the models
     )
-    cursor.execute("ANALYZE import_new")
     cursor.execute(
         "CREATE TEMPORARY TABLE import_ranges "
         "(year int, rank_from bigint, rank_to bigint, first_number bigint) ON COMMIT DROP"
@@ -535,16 +551,26 @@ def _raise_case_counters(references: Iterable[str]) -> None:
 
 
 def _report_flags(on_flag: Callable[[int, str, str], None]) -> None:
-    """`on_flag` for every flag, in the order of the file, read in chunks."""
+    """`on_flag` for every flag, in the order of the file, read in chunks.
+
+    A record's line is 1 + its ordinal (the header is line 1, ordinals count from 1) plus
+    the line breaks inside the fields of the records before it; only records with line
+    breaks and flagged ones take part in that running sum."""
     with connection.chunked_cursor() as cursor:
         cursor.execute(
             """
-            SELECT r.line, r.external_id, f.reason
-            FROM import_rows r
-            CROSS JOIN LATERAL (VALUES (1, %s, r.flag_minor), (2, %s, r.flag_long))
+            SELECT 1 + x.ord + x.breaks_before, x.external_id, f.reason
+            FROM (
+                SELECT r.ord, r.external_id, r.fresh, r.flag_minor, r.flag_long,
+                    coalesce(sum(r.newlines) OVER (ORDER BY r.ord
+                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS breaks_before
+                FROM import_rows r
+                WHERE r.newlines > 0 OR (r.fresh AND (r.flag_minor OR r.flag_long))
+            ) x
+            CROSS JOIN LATERAL (VALUES (1, %s, x.flag_minor), (2, %s, x.flag_long))
                 f(k, reason, applies)
-            WHERE r.fresh AND f.applies
-            ORDER BY r.ord, f.k
+            WHERE x.fresh AND f.applies
+            ORDER BY x.ord, f.k
             """,
             [
                 ContactFlag.Reason.MINOR_PROFESSIONAL.value,
@@ -571,8 +597,7 @@ def fast_import(
             header = stage(stream, spool)
             outcome = check_and_insert(header, now=now, on_flag=on_flag)
             with connection.cursor() as cursor:
-                cursor.execute("DROP TABLE import_stage, import_rows")
-                cursor.execute("DROP TABLE IF EXISTS import_new, import_ranges")
+                cursor.execute(f"DROP TABLE IF EXISTS {', '.join(_TABLES)}")
             return outcome, spool
     except Fallback as reason:
         logger.info("contact import: the row-by-row path reads this file (%s)", reason)
