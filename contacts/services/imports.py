@@ -1,9 +1,17 @@
 """Import of contacts from the contact CSV of DESIGN.md ("Contact CSV").
 
-One pass over the file, in batches, inside one transaction: every record is parsed as it is
-read, a full batch is checked against the database and inserted with `bulk_create`, and at
-the end the transaction is rolled back if any record was bad (all or nothing) or if this is
-a dry run. Memory is bounded by the batch size, not by the file:
+Two ways, one result. On PostgreSQL the file is first COPYed into a staging table, checked
+with set-based SQL and inserted with INSERT ... SELECT (imports_pg.py); that path only ever
+accepts a file, and hands any file it cannot vouch for (a malformed one, one with errors,
+or one COPY may read otherwise than the csv module) to the row-by-row path below, which
+reads it again from a spooled copy and words every message. SQLite always reads row by row.
+tests/contacts/test_import_fast_path.py holds the two paths to the same results, messages
+and stored rows.
+
+The row-by-row path: one pass over the file, in batches, inside one transaction: every
+record is parsed as it is read, a full batch is checked against the database and inserted
+with `bulk_create`, and at the end the transaction is rolled back if any record was bad
+(all or nothing) or if this is a dry run. Memory is bounded by the batch size, not by the file:
 
 * no set of all external ids is kept. A batch asks the database which of its ids exist;
   rows inserted by this import have a primary key above the highest key that existed when
