@@ -604,8 +604,11 @@ def fast_import(
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
-                # Sorts and hashes of a big file in memory; until the import's transaction ends.
+                # Until the import's transaction ends: sorts and hashes of a big file in
+                # memory, and no JIT compilation (seconds of LLVM for the wide expressions
+                # of the checks, which run once).
                 cursor.execute("SET LOCAL work_mem = '64MB'")
+                cursor.execute("SET LOCAL jit = off")
             header = stage(stream, spool)
             outcome = check_and_insert(header, now=now, on_flag=on_flag)
             with connection.cursor() as cursor:
