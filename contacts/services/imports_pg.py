@@ -59,7 +59,7 @@ from ..models import (
     ViolenceForm,
 )
 from .contacts import CALLER_ROLE_PROFESSIONAL, EARLIEST_START, LONG_CONVERSATION
-from .references import Kind, reference_allocate, reference_counter_raise, reference_parse
+from .references import Kind, reference_parse
 
 logger = logging.getLogger(__name__)
 
@@ -408,6 +408,8 @@ def _doubtful_groups(cursor) -> bool:
 
 
 def _insert(cursor, outcome: Outcome) -> None:
+    from . import imports  # one module for both paths to take references from
+
     moment = timezone.now()
     contact, case = _table(Contact), _table(Case)
     # The cases the rows name that do not exist yet, at the site of their first row.
@@ -467,7 +469,9 @@ def _insert(cursor, outcome: Outcome) -> None:
         done = 0
         while done < count:
             size = min(REFERENCE_RANGE, count - done)
-            first = reference_allocate(kind=Kind.CONTACT, year=year, count=size, detached=True)[0]
+            first = imports.reference_allocate(
+                kind=Kind.CONTACT, year=year, count=size, detached=True
+            )[0]
             ranges.append((year, done + 1, done + size, reference_parse(Kind.CONTACT, first)[1]))
             done += size
     cursor.executemany("INSERT INTO import_ranges VALUES (%s, %s, %s, %s)", ranges)
@@ -559,13 +563,15 @@ def _insert(cursor, outcome: Outcome) -> None:
 
 def _raise_case_counters(references: Iterable[str]) -> None:
     """As the row-by-row path: each year's counter up to its highest imported number."""
+    from . import imports  # one module for both paths to take references from
+
     highest: dict[int, tuple[int, str]] = {}
     for reference in references:
         parsed = reference_parse(Kind.CASE, reference)
         if parsed and parsed[1] > highest.get(parsed[0], (0, ""))[0]:
             highest[parsed[0]] = (parsed[1], reference)
     for _number, reference in highest.values():
-        reference_counter_raise(kind=Kind.CASE, reference=reference, detached=True)
+        imports.reference_counter_raise(kind=Kind.CASE, reference=reference, detached=True)
 
 
 def _report_flags(on_flag: Callable[[int, str, str], None]) -> None:
