@@ -1,9 +1,17 @@
 """Import of contacts from the contact CSV of DESIGN.md ("Contact CSV").
 
-One pass over the file, in batches, inside one transaction: every record is parsed as it is
-read, a full batch is checked against the database and inserted with `bulk_create`, and at
-the end the transaction is rolled back if any record was bad (all or nothing) or if this is
-a dry run. Memory is bounded by the batch size, not by the file:
+Two ways, one result. On PostgreSQL the file is first COPYed into a staging table, checked
+with set-based SQL and inserted with INSERT ... SELECT (imports_pg.py); that path only ever
+accepts a file, and hands any file it cannot vouch for (a malformed one, one with errors,
+or one COPY may read otherwise than the csv module) to the row-by-row path below, which
+reads it again from a spooled copy and words every message. SQLite always reads row by row.
+tests/contacts/test_import_fast_path.py holds the two paths to the same results, messages
+and stored rows.
+
+The row-by-row path: one pass over the file, in batches, inside one transaction: every
+record is parsed as it is read, a full batch is checked against the database and inserted
+with `bulk_create`, and at the end the transaction is rolled back if any record was bad
+(all or nothing) or if this is a dry run. Memory is bounded by the batch size, not by the file:
 
 * no set of all external ids is kept. A batch asks the database which of its ids exist;
   rows inserted by this import have a primary key above the highest key that existed when
@@ -22,6 +30,7 @@ unused numbers when an import fails or is a dry run.
 """
 
 import codecs
+import contextlib
 import csv
 import time
 from collections import defaultdict
@@ -32,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import reset_queries, transaction
+from django.db import connection, reset_queries, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,6 +70,7 @@ from ..models import (
     ViolenceForm,
 )
 from .contacts import ContactData, VictimData, contact_validate, contact_warnings
+from .imports_pg import fast_import
 from .references import Kind, reference_allocate, reference_counter_raise, reference_parse
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -587,6 +597,11 @@ class _Importer:
         self.on_error(error_message(line, column, problem))
 
 
+def _fast_path_possible() -> bool:
+    """COPY and the set-based checks need PostgreSQL; SQLite reads the file row by row."""
+    return connection.vendor == "postgresql"
+
+
 def contacts_import(
     stream: Iterable[bytes],
     *,
@@ -617,15 +632,26 @@ def contacts_import(
         if on_error is not None:
             on_error(message)
 
-    with transaction.atomic(durable=True):
-        importer = _Importer(
-            batch_size=batch_size,
-            now=now or timezone.now(),
-            on_error=report,
-            on_flag=on_flag or (lambda line, external_id, reason: None),
-        )
-        importer.run(stream)
-        result = importer.result
+    now = now or timezone.now()
+    on_flag = on_flag or (lambda line, external_id, reason: None)
+    with contextlib.ExitStack() as cleanup, transaction.atomic(durable=True):
+        outcome = None
+        if _fast_path_possible():
+            # Imported with COPY and set-based SQL, or handed back to be read row by row.
+            outcome, stream = fast_import(stream, now=now, on_flag=on_flag)
+            cleanup.callback(stream.close)
+        if outcome is not None:
+            result = ImportResult(
+                rows_read=outcome.rows_read,
+                imported=outcome.imported,
+                already_present=outcome.already_present,
+                victims=outcome.victims,
+                flagged=outcome.flagged,
+            )
+        else:
+            importer = _Importer(batch_size=batch_size, now=now, on_error=report, on_flag=on_flag)
+            importer.run(stream)
+            result = importer.result
         result.dry_run = dry_run
         result.seconds = time.monotonic() - started
         if result.error_count:
