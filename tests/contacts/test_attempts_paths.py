@@ -23,10 +23,10 @@ from contacts.services.attempts import (
     caller_identifier_normalise,
 )
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's two paths"),
-]
+pytestmark = pytest.mark.django_db
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the two paths are PostgreSQL's"
+)
 
 HEADER = "external_id,channel,started_at,wait_seconds,talk_seconds,answered,caller\r\n"
 STORED = [
@@ -109,12 +109,14 @@ VALID = rows(
 )
 
 
+@postgresql_only
 def test_a_valid_file_with_every_way_of_writing_a_value():
     outcome = assert_same(VALID)
     assert outcome["counts"] == (True, 17, 16, 1)
     assert outcome["problems"] == []
 
 
+@postgresql_only
 def test_a_valid_file_with_columns_in_another_order_and_without_caller():
     header = "answered,talk_seconds,caller,wait_seconds,started_at,channel,external_id\n"
     outcome = assert_same(rows("1,30,0470,5,2019-03-05T10:15:00Z,chat,c1", header=header))
@@ -124,6 +126,7 @@ def test_a_valid_file_with_columns_in_another_order_and_without_caller():
     assert outcome["stored"][0][-1] == ""
 
 
+@postgresql_only
 def test_a_dry_run():
     outcome = assert_same(VALID, dry_run=True)
     assert outcome["counts"] == (True, 17, 16, 1)
@@ -185,6 +188,7 @@ INVALID = {
 }
 
 
+@postgresql_only
 @pytest.mark.parametrize("name", INVALID)
 def test_an_invalid_file(name):
     outcome = assert_same(INVALID[name])
@@ -192,6 +196,7 @@ def test_an_invalid_file(name):
     assert only_the_row_stored_before(outcome)
 
 
+@postgresql_only
 def test_a_file_that_is_not_utf8_after_some_lines():
     data = VALID.encode() + b"h1,phone,2019-03-05T10:15:00Z,1,0,x,\r\n\xff\xfe,\r\n"
     outcome = assert_same(b"\xef\xbb\xbf" + data)
@@ -199,6 +204,7 @@ def test_a_file_that_is_not_utf8_after_some_lines():
     assert only_the_row_stored_before(outcome)
 
 
+@postgresql_only
 def test_more_problems_than_are_kept():
     lines = [f"m{n},phone,2019-03-05T10:15:00Z,1,0,{'x' if n % 3 else '0'}," for n in range(1600)]
     lines += ["m3,phone,2019-03-05T10:15:00Z,1,0,0,"] * 300
@@ -249,6 +255,7 @@ _field = st.one_of(
 )
 
 
+@postgresql_only
 @settings(
     max_examples=60,
     deadline=None,
@@ -309,6 +316,7 @@ def test_normalising_is_unchanged(identifier):
     assert caller_identifier_normalise(identifier) == _normalise_as_written_before(identifier)
 
 
+@postgresql_only
 def test_only_rows_not_written_plainly_are_checked_one_by_one(monkeypatch):
     from contacts.services import attempts
 
