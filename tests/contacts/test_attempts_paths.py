@@ -214,6 +214,125 @@ def test_more_problems_than_are_kept():
     assert outcome["problems"][0].startswith("line 3, column answered: ")
 
 
+# Values that differ in one way from a plain one: valid or not, written oddly or not.
+ODD_VALUES = {
+    "external_id": [
+        "",
+        " ",
+        " s",
+        "s ",
+        "s\t",
+        "\u00e9",
+        "s\u00a0",
+        "x" * 100,
+        "x" * 101,
+        " " + "x" * 100,
+        "\\N",
+        "a\x00b",
+        "\u0663",
+    ],
+    "channel": ["email", "fax", "Phone", " phone", "phone ", "chat\u00a0", "", "phone\x00"],
+    "started_at": [
+        "2019-02-28T10:15:00Z",
+        "2019-02-29T10:15:00Z",
+        "2020-02-29T10:15:00Z",
+        "2019-02-30T10:15:00Z",
+        "2019-04-31T10:15:00Z",
+        "2019-04-30T10:15:00Z",
+        "2019-12-31T23:59:59.999999-14:59",
+        "2019-03-05T24:00:00Z",
+        "2019-03-05T23:60:00Z",
+        "2019-03-05T10:15:60Z",
+        "2019-03-05T10:15:00.1234567Z",
+        "2019-03-05T10:15:00.Z",
+        "2019-03-05T10:15:00+01",
+        "2019-03-05T10:15:00+0100",
+        "2019-03-05T10:15:00+15:00",
+        "2019-03-05T10:15:00+14:60",
+        "2019-03-05T10:15:00-00:00",
+        "2019-03-05T10:15:00z",
+        "2019-03-05 10:15:00Z",
+        "2019-03-05t10:15:00Z",
+        " 2019-03-05T10:15:00Z",
+        "2019-03-05T10:15:00Z ",
+        "2019-03-05T10Z",
+        "2019-03-05T10:15:00",
+        "2019-03-05",
+        "0000-03-05T10:15:00Z",
+        "0999-03-05T10:15:00Z",
+        "1000-01-01T00:00:00+14:59",
+        "8999-12-31T23:59:59-14:59",
+        "9000-01-01T00:00:00Z",
+        "2019-3-05T10:15:00Z",
+        "\u0662019-03-05T10:15:00Z",
+        "2019-03-05T10:15:00\u00a0",
+    ],
+    "wait_seconds": [
+        "",
+        "-1",
+        "1.5",
+        "+3",
+        "\u00b2",
+        "\u0663",
+        " 1",
+        "1 ",
+        "000000000",
+        "0000000000",
+        "999999999",
+        "1000000000",
+        "2147483647",
+        "2147483648",
+        "1_0",
+        "0x1",
+    ],
+    "talk_seconds": ["00", "000000000000", "1", " 0", "0 ", "2147483648"],
+    "answered": ["", "yes", "2", " 0", "0 ", "00", "true", "\u0660"],
+    "caller": [
+        "+32 470",
+        "0470/12.34.56",
+        "00",
+        "0",
+        "()",
+        " ",
+        "\t",
+        "José",
+        "ÉCOLE",
+        "\u0663\u0664",
+        "+\u0663",
+        "a\x00b",
+        "0\u00a0470",
+        "İ",
+        "Straße",
+        "+32\n470",
+    ],
+}
+BASE_ROW = {
+    "external_id": "s",
+    "channel": "phone",
+    "started_at": "2019-03-05T10:15:00Z",
+    "wait_seconds": "1",
+    "talk_seconds": "0",
+    "answered": "0",
+    "caller": "",
+}
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [(column, value) for column, values in ODD_VALUES.items() for value in values],
+)
+def test_one_odd_value_in_a_plain_row(column, value):
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(BASE_ROW.keys())
+    writer.writerow(BASE_ROW.values())
+    writer.writerow((BASE_ROW | {"external_id": "t"} | {column: value}).values())
+    outcome = assert_same(out.getvalue())
+    assert outcome["counts"][1] == 2
+    assert outcome["counts"][0] == (outcome["problems"] == [])
+
+
 # Any text a field may hold: plausible values, their near misses, and anything at all.
 _plausible = st.sampled_from(
     [
