@@ -16,7 +16,7 @@ the rows; a dimension costs a few milliseconds.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import psycopg
@@ -150,11 +150,6 @@ class _Prefixes:
         self.site_ids, site = np.unique(sites, return_inverse=True)
         self.ids = (day * len(self.site_ids) + site) * len(_CHANNELS) + channels
 
-    def decode(self, prefix: int) -> tuple:
-        rest, channel = divmod(int(prefix), len(_CHANNELS))
-        day, site = divmod(rest, len(self.site_ids))
-        return self.days[day], int(self.site_ids[site]), _CHANNELS[channel]
-
     def decode_many(self, prefixes: np.ndarray) -> tuple[list, list, list]:
         rest, channel = np.divmod(prefixes, len(_CHANNELS))
         day, site = np.divmod(rest, len(self.site_ids))
@@ -178,28 +173,86 @@ def _outside(clock: _Clock, us: np.ndarray, channels: np.ndarray) -> np.ndarray:
     return outside
 
 
-def _add(counts, prefixes: _Prefixes, dimension: str, keys, values: list[str], victims):
-    """Tally rows with keys prefix * len(values) + value, weighing victims by `victims`."""
-    n = np.bincount(keys)
-    v = np.bincount(keys, weights=victims, minlength=len(n))
-    present = np.flatnonzero(n)
-    prefix, value = np.divmod(present, len(values))
-    days, sites, channels = prefixes.decode_many(prefix)
-    for day, site, channel, at, contacts, victim_count in zip(
-        days,
-        sites,
-        channels,
-        value.tolist(),
-        n[present].tolist(),
-        v[present].astype(np.int64).tolist(),
-        strict=True,
-    ):
-        counts[(day, site, channel, dimension, values[at])] = [contacts, victim_count]
+class Cells:
+    """Counted cells as columns, one entry per cell: `prefix` (local day, site, channel as
+    _Prefixes.ids), `label` (index in `labels`, each a (dimension, value) pair), the
+    number of contacts and of their victims. What the rebuild writes (COPY from the
+    arrays) and what contacts_tally turns into counting's dictionary."""
+
+    def __init__(self, prefixes: _Prefixes | None):
+        self.prefixes = prefixes
+        self.labels: list[tuple[str, str]] = []
+        self._parts: list[tuple[np.ndarray, ...]] = []
+
+    def add(self, dimension: str, keys: np.ndarray, values: list[str], victims) -> None:
+        """Tally rows with keys prefix * len(values) + value, weighing victims by
+        `victims`."""
+        n = np.bincount(keys)
+        v = np.bincount(keys, weights=victims, minlength=len(n))
+        present = np.flatnonzero(n)
+        prefix, value = np.divmod(present, len(values))
+        self._parts.append(
+            (prefix, value + len(self.labels), n[present], v[present].astype(np.int64))
+        )
+        self.labels.extend((dimension, value) for value in values)
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(prefix, label, contacts, victims), concatenated over the dimensions."""
+        if not self._parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty, empty
+        return tuple(np.concatenate(column) for column in zip(*self._parts, strict=True))
+
+    def rows(self) -> dict[str, np.ndarray]:
+        """The cells as the columns of DailyCount, the day as days since 2000-01-01, the
+        channel as its index in the channels and (dimension, value) as `label`."""
+        prefix, label, contacts, victims = self.columns()
+        if not len(prefix):
+            return dict.fromkeys(
+                ("day", "site_id", "channel", "label", "contacts", "victims"), prefix
+            )
+        rest, channel = np.divmod(prefix, len(_CHANNELS))
+        day, site = np.divmod(rest, len(self.prefixes.site_ids))
+        return {
+            "day": days_since_2000(self.prefixes.days)[day],
+            "site_id": self.prefixes.site_ids[site],
+            "channel": channel,
+            "label": label,
+            "contacts": contacts,
+            "victims": victims,
+        }
+
+    def as_dict(self) -> dict:
+        """counting's shape: (day, site, channel, dimension, value) -> [contacts, victims]."""
+        prefix, label, contacts, victims = self.columns()
+        if not len(prefix):
+            return {}
+        days, sites, channels = self.prefixes.decode_many(prefix)
+        labels = self.labels
+        return {
+            (day, site, channel, *labels[at]): [n, v]
+            for day, site, channel, at, n, v in zip(
+                days,
+                sites,
+                channels,
+                label.tolist(),
+                contacts.tolist(),
+                victims.tolist(),
+                strict=True,
+            )
+        }
 
 
 def contacts_tally(
     start: datetime, end: datetime, schedule: OpeningSchedule, *, site_id: int | None = None
 ) -> dict:
+    return contacts_cells(start, end, schedule, site_id=site_id).as_dict()
+
+
+def contacts_cells(
+    start: datetime, end: datetime, schedule: OpeningSchedule, *, site_id: int | None = None
+) -> Cells:
+    """The counted cells of the contacts starting in [start, end) (of one site)."""
     quote = connection.ops.quote_name
     contact, victim = quote(Contact._meta.db_table), quote(Victim._meta.db_table)
     through = Contact.forms_of_violence.through
@@ -231,9 +284,8 @@ def contacts_tally(
     rows[:, 3] += _EPOCH_2000_US
     for position, column in enumerate(codes, start=4):
         rows[:, position] = maps[column].positions(rows[:, position])
-    counts: dict = {}
     if not len(rows):
-        return counts
+        return Cells(None)
     ids = rows[:, 0]
     params["low"], params["high"] = int(ids[0]), int(ids[-1])
     # Victims and forms of the range's contacts: their contact_id index read between the
@@ -270,9 +322,10 @@ def contacts_tally(
     prefixes = _Prefixes(clock, us, rows[:, 1], channels)
     prefix = prefixes.ids
     n_victims = np.bincount(victim_row, minlength=len(ids)).astype(np.float64)
+    cells = Cells(prefixes)
 
     def tally(dimension: str, value_index: np.ndarray, values: list[str]) -> None:
-        _add(counts, prefixes, dimension, prefix * len(values) + value_index, values, n_victims)
+        cells.add(dimension, prefix * len(values) + value_index, values, n_victims)
 
     tally(_TOTAL, np.zeros(len(ids), dtype=np.int64), [""])
     for position, (dimension, column) in enumerate(SCALAR_DIMENSIONS, start=4):
@@ -292,9 +345,7 @@ def contacts_tally(
     without = np.flatnonzero(np.bincount(form_row, minlength=len(ids)) == 0)
     form_row = np.concatenate([form_row, without])
     form = np.concatenate([form, np.zeros(len(without), dtype=np.int64)])
-    _add(
-        counts,
-        prefixes,
+    cells.add(
         _FORMS,
         prefix[form_row] * len(form_codes) + form,
         form_codes,
@@ -303,18 +354,71 @@ def contacts_tally(
     # Victims per age group: a contact counts once per age group, with its victims of it.
     pairs, victims = np.unique(victim_row * len(victim_ages) + victim_age, return_counts=True)
     pair_row, pair_age = np.divmod(pairs, len(victim_ages))
-    _add(
-        counts,
-        prefixes,
+    cells.add(
         _VICTIM_AGE_GROUP,
         prefix[pair_row] * len(victim_ages) + pair_age,
         victim_ages,
         victims.astype(np.float64),
     )
-    return counts
+    return cells
 
 
-def attempts_tally(start: datetime, end: datetime, schedule: OpeningSchedule) -> dict:
+class AttemptCells:
+    """Counted attempt cells as columns, one entry per cell: `day` (index in `days`),
+    `channel` (index in the channels), `hour`, `answered`, `outside`, `misdial` (0/1),
+    and the attempts, wait and talk seconds summed."""
+
+    def __init__(self, days: list, columns: dict[str, np.ndarray]):
+        self.days = days
+        self.columns = columns
+
+    def rows(self) -> dict[str, np.ndarray]:
+        """The cells as the columns of DailyAttemptCount, the day as days since 2000-01-01,
+        the channel as its index in the channels."""
+        c = self.columns
+        day = c["day"]
+        return {
+            "day": days_since_2000(self.days)[day] if len(day) else day,
+            "channel": c["channel"],
+            "hour": c["hour"],
+            "answered": c["answered"],
+            "outside_hours": c["outside"],
+            "likely_misdial": c["misdial"],
+            "attempts": c["attempts"],
+            "wait_seconds_sum": c["wait"],
+            "talk_seconds_sum": c["talk"],
+        }
+
+    def as_dict(self) -> dict:
+        """counting's shape: (day, channel, hour, answered, outside_hours, likely_misdial)
+        -> [attempts, wait_seconds, talk_seconds]."""
+        c = self.columns
+        if not len(c["attempts"]):
+            return {}
+        return {
+            (self.days[day], _CHANNELS[channel], hour, bool(a), bool(o), bool(m)): [n, w, t]
+            for day, channel, hour, a, o, m, n, w, t in zip(
+                *(
+                    c[name].tolist()
+                    for name in (
+                        "day",
+                        "channel",
+                        "hour",
+                        "answered",
+                        "outside",
+                        "misdial",
+                        "attempts",
+                        "wait",
+                        "talk",
+                    )
+                ),
+                strict=True,
+            )
+        }
+
+
+def attempts_cells(start: datetime, end: datetime, schedule: OpeningSchedule) -> AttemptCells:
+    """The counted cells of the call and chat attempts starting in [start, end)."""
     table = connection.ops.quote_name(CallAttempt._meta.db_table)
     rows = _fetch_int8(
         [
@@ -327,9 +431,11 @@ def attempts_tally(start: datetime, end: datetime, schedule: OpeningSchedule) ->
         f"FROM {table} a WHERE a.started_at >= %(start)s AND a.started_at < %(end)s",
         {"start": start, "end": end},
     )
-    if not len(rows):
-        return {}
     clock = _Clock(start, end, schedule)
+    names = ("day", "channel", "hour", "answered", "outside", "misdial")
+    if not len(rows):
+        empty = np.zeros(0, dtype=np.int64)
+        return AttemptCells(clock.days, dict.fromkeys((*names, "attempts", "wait", "talk"), empty))
     channels, us, answered, wait, talk = (rows[:, i] for i in range(5))
     channels = _channel_positions(channels)
     us = us + _EPOCH_2000_US
@@ -341,17 +447,29 @@ def attempts_tally(start: datetime, end: datetime, schedule: OpeningSchedule) ->
     n = np.bincount(keys)
     waited = np.bincount(keys, weights=wait.astype(np.float64), minlength=len(n))
     talked = np.bincount(keys, weights=talk.astype(np.float64), minlength=len(n))
-    counts = {}
-    for key in np.flatnonzero(n):
-        rest, flag = divmod(int(key), 8)
-        prefix, hour = divmod(rest, 24)
-        day, _site, channel = prefixes.decode(prefix)
-        counts[(day, channel, hour, bool(flag & 4), bool(flag & 2), bool(flag & 1))] = [
-            int(n[key]),
-            int(waited[key]),
-            int(talked[key]),
-        ]
-    return counts
+    present = np.flatnonzero(n)
+    rest, flag = np.divmod(present, 8)
+    prefix, hour = np.divmod(rest, 24)
+    # One site (0) in the prefixes: prefix = day * channels + channel.
+    day, channel = np.divmod(prefix, len(_CHANNELS))
+    return AttemptCells(
+        clock.days,
+        {
+            "day": day,
+            "channel": channel,
+            "hour": hour,
+            "answered": flag >> 2 & 1,
+            "outside": flag >> 1 & 1,
+            "misdial": flag & 1,
+            "attempts": n[present],
+            "wait": waited[present].astype(np.int64),
+            "talk": talked[present].astype(np.int64),
+        },
+    )
+
+
+def attempts_tally(start: datetime, end: datetime, schedule: OpeningSchedule) -> dict:
+    return attempts_cells(start, end, schedule).as_dict()
 
 
 def everything_tally(
@@ -362,3 +480,39 @@ def everything_tally(
         contacts=contacts_tally(start, end, schedule, site_id=site_id),
         attempts=attempts_tally(start, end, schedule),
     )
+
+
+# --- writing cells with COPY -------------------------------------------------------------
+
+# PostgreSQL's binary COPY: a signature, no flags, no header extension; each row its number
+# of fields, then each field as its length and its big-endian value; -1 fields at the end.
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_COPY_TRAILER = b"\xff\xff"
+_COPY_TYPES = {"int2": ">i2", "int4": ">i4", "int8": ">i8", "date": ">i4", "bool": "i1"}
+_DATE_EPOCH = date(2000, 1, 1)
+
+
+def copy_columns(cursor, table: str, columns: list[tuple[str, str, np.ndarray]]) -> None:
+    """COPY the rows given column-wise as (name, PostgreSQL type, values) into `table`,
+    in the binary format built by numpy (no Python object per row). Types: int2, int4,
+    int8, bool and date (given as days since 2000-01-01); never NULL."""
+    rows = len(columns[0][2]) if columns else 0
+    if not rows:
+        return
+    layout = [("fields", ">i2")]
+    for index, (_name, kind, _values) in enumerate(columns):
+        layout += [(f"size{index}", ">i4"), (f"value{index}", _COPY_TYPES[kind])]
+    records = np.empty(rows, dtype=np.dtype(layout))
+    records["fields"] = len(columns)
+    for index, (_name, kind, values) in enumerate(columns):
+        records[f"size{index}"] = np.dtype(_COPY_TYPES[kind]).itemsize
+        records[f"value{index}"] = values
+    names = ", ".join(connection.ops.quote_name(name) for name, _kind, _values in columns)
+    # The table is the caller's (a temporary table of aggregates.py), the names its columns.
+    with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)") as copy:
+        copy.write(_COPY_SIGNATURE + records.tobytes() + _COPY_TRAILER)
+
+
+def days_since_2000(days: list[date]) -> np.ndarray:
+    """The binary COPY value of each date."""
+    return np.array([(day - _DATE_EPOCH).days for day in days], dtype=np.int64)
