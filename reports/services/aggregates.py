@@ -126,13 +126,17 @@ _ATTEMPT_KEYS = ["day", "channel", "hour", "answered", "outside_hours", "likely_
 _ATTEMPT_VALUES = ["attempts", "wait_seconds_sum", "talk_seconds_sum"]
 
 
-def _days_replace(days: list[date], schedule: OpeningSchedule) -> None:
-    """Replace the daily rows of `days` (consecutive runs of days are counted in one pass)."""
-    for run in _runs_of(days):
+def _days_replace(days: list[date], schedule: OpeningSchedule):
+    """Replace the daily rows of `days` (consecutive runs of days are counted in one pass).
+    Returns the contact cells when `days` were one run counted with numpy (PostgreSQL)."""
+    runs = _runs_of(days)
+    cells = None
+    for run in runs:
         if _merged_in_sql():
-            _run_merge(run[0], run[-1], schedule)
+            cells = _run_merge(run[0], run[-1], schedule)
         else:
             _run_replace(run[0], run[-1], schedule)
+    return cells if len(runs) == 1 else None
 
 
 def _merged_in_sql() -> bool:
@@ -154,31 +158,18 @@ def _run_replace(first: date, last: date, schedule: OpeningSchedule) -> None:
     )
 
 
-# The new rows of a run, then of a month's rollup, in temporary tables of the connection
-# (dropped after use, and at the end of the transaction at the latest).
-_CONTACT_CELLS = (
-    "CREATE TEMPORARY TABLE aggregates_cells (day date, site_id bigint, channel smallint, "
-    "label integer, contacts integer, victims integer) ON COMMIT DROP"
-)
-_DAILY_NEW = (
-    "CREATE TEMPORARY TABLE aggregates_daily_new ON COMMIT DROP AS "
-    "SELECT c.day, c.site_id, ch.code AS channel, l.dimension, l.value, c.contacts, c.victims "
-    "FROM aggregates_cells c "
-    "JOIN unnest(%s::text[]) WITH ORDINALITY AS ch(code, i) ON ch.i = c.channel + 1 "
-    "JOIN unnest(%s::text[], %s::text[]) WITH ORDINALITY AS l(dimension, value, i) "
-    "ON l.i = c.label + 1"
-)
-_ATTEMPT_CELLS = (
-    "CREATE TEMPORARY TABLE aggregates_attempt_cells (day date, channel smallint, "
-    "hour smallint, answered boolean, outside_hours boolean, likely_misdial boolean, "
-    "attempts integer, wait_seconds_sum bigint, talk_seconds_sum bigint) ON COMMIT DROP"
-)
-_ATTEMPTS_NEW = (
-    "CREATE TEMPORARY TABLE aggregates_attempts_new ON COMMIT DROP AS "
-    "SELECT c.day, ch.code AS channel, c.hour, c.answered, c.outside_hours, c.likely_misdial, "
-    "c.attempts, c.wait_seconds_sum, c.talk_seconds_sum FROM aggregates_attempt_cells c "
-    "JOIN unnest(%s::text[]) WITH ORDINALITY AS ch(code, i) ON ch.i = c.channel + 1"
-)
+# The new rows of a run (and of a month's rollup) go to temporary tables of the connection
+# as small integers (dropped after use, at the end of the transaction at the latest); the
+# codes are turned back into strings by a join on arrays of them.
+_CELL_TABLES = {
+    "aggregates_cells": "day date, site_id bigint, channel smallint, label integer, "
+    "contacts integer, victims integer",
+    "aggregates_attempt_cells": "day date, channel smallint, hour smallint, "
+    "answered boolean, outside_hours boolean, likely_misdial boolean, attempts integer, "
+    "wait_seconds_sum bigint, talk_seconds_sum bigint",
+    "aggregates_month_cells": "site_id bigint, channel smallint, label integer, "
+    "contacts integer, victims integer",
+}
 _COPY_KINDS = {
     "day": "date",
     "site_id": "int8",
@@ -194,12 +185,46 @@ _COPY_KINDS = {
     "wait_seconds_sum": "int8",
     "talk_seconds_sum": "int8",
 }
+_CHANNEL_CODE = "JOIN unnest(%s::text[]) WITH ORDINALITY AS ch(code, i) ON ch.i = c.channel + 1 "
+_LABEL_CODE = (
+    "JOIN unnest(%s::text[], %s::text[]) WITH ORDINALITY AS l(dimension, value, i) "
+    "ON l.i = c.label + 1"
+)
+_DAILY_NEW = (
+    "SELECT c.day, c.site_id, ch.code AS channel, l.dimension, l.value, c.contacts, c.victims "  # noqa: S608
+    f"FROM aggregates_cells c {_CHANNEL_CODE}{_LABEL_CODE}"
+)
+_ATTEMPTS_NEW = (
+    "SELECT c.day, ch.code AS channel, c.hour, c.answered, c.outside_hours, c.likely_misdial, "  # noqa: S608
+    "c.attempts, c.wait_seconds_sum, c.talk_seconds_sum "
+    f"FROM aggregates_attempt_cells c {_CHANNEL_CODE}"
+)
+_MONTH_NEW = (
+    "SELECT c.site_id, ch.code AS channel, l.dimension, l.value, c.contacts, c.victims "  # noqa: S608
+    f"FROM aggregates_month_cells c {_CHANNEL_CODE}{_LABEL_CODE}"
+)
 
 
-def _run_merge(first: date, last: date, schedule: OpeningSchedule) -> None:
+def _cells_copy(cursor, table: str, columns: dict) -> None:
+    from .tally import copy_columns
+
+    cursor.execute(f"CREATE TEMPORARY TABLE {table} ({_CELL_TABLES[table]}) ON COMMIT DROP")
+    copy_columns(
+        cursor.cursor,
+        table,
+        [(name, _COPY_KINDS[name], values) for name, values in columns.items()],
+    )
+
+
+def _label_arrays(labels: list[tuple[str, str]]) -> list[list[str]]:
+    return [[dimension for dimension, _value in labels], [value for _dimension, value in labels]]
+
+
+def _run_merge(first: date, last: date, schedule: OpeningSchedule):
+    """Count the days `first` to `last` and merge their rows; returns the contact cells."""
     from meldpunt.channels import Channel
 
-    from .tally import attempts_cells, contacts_cells, copy_columns
+    from .tally import attempts_cells, contacts_cells
 
     start, end = day_start(first), day_start(last + timedelta(days=1))
     channels = list(Channel.values)
@@ -207,65 +232,50 @@ def _run_merge(first: date, last: date, schedule: OpeningSchedule) -> None:
     attempts = attempts_cells(start, end, schedule)
     in_run = ("d.day BETWEEN %s AND %s", [first, last])
     with connection.cursor() as cursor:
-        cursor.execute(_CONTACT_CELLS)
-        copy_columns(
-            cursor.cursor,
-            "aggregates_cells",
-            [(name, _COPY_KINDS[name], column) for name, column in cells.rows().items()],
-        )
-        dimensions = [dimension for dimension, _value in cells.labels]
-        values = [value for _dimension, value in cells.labels]
-        cursor.execute(_DAILY_NEW, [channels, dimensions, values])
+        _cells_copy(cursor, "aggregates_cells", cells.rows())
         _merge(
             cursor,
             DailyCount,
-            "aggregates_daily_new",
+            (_DAILY_NEW, [channels, *_label_arrays(cells.labels)]),
             _DAILY_COLUMNS[:5],
             ["contacts", "victims"],
             in_run,
         )
-        cursor.execute(_ATTEMPT_CELLS)
-        copy_columns(
-            cursor.cursor,
-            "aggregates_attempt_cells",
-            [(name, _COPY_KINDS[name], column) for name, column in attempts.rows().items()],
-        )
-        cursor.execute(_ATTEMPTS_NEW, [channels])
+        _cells_copy(cursor, "aggregates_attempt_cells", attempts.rows())
         _merge(
             cursor,
             DailyAttemptCount,
-            "aggregates_attempts_new",
+            (_ATTEMPTS_NEW, [channels]),
             _ATTEMPT_KEYS,
             _ATTEMPT_VALUES,
             in_run,
         )
-        cursor.execute(
-            "DROP TABLE aggregates_cells, aggregates_daily_new, aggregates_attempt_cells, "
-            "aggregates_attempts_new"
-        )
+        cursor.execute("DROP TABLE aggregates_cells, aggregates_attempt_cells")
+    return cells
 
 
 def _merge(
     cursor,
     model,
-    new: str,
+    new: tuple[str, list],
     keys: list[str],
     values: list[str],
     scope: tuple[str, list],
     fixed: dict | None = None,
 ) -> None:
     """Make the rows of `model` within `scope` (a condition on its alias d, and its
-    parameters) those of the temporary table `new`: delete the rows it lacks, update
-    those whose `values` differ, insert those it adds. A rebuild that changes little
-    writes little: a row written costs its four index entries and a foreign key check,
-    most of a rebuild's time when every row was deleted and inserted again.
-    `fixed`: columns of `model` the same for every row (the month of a rollup).
+    parameters) those of the query `new` (its SQL and parameters): delete the rows it
+    lacks, update those whose `values` differ, insert those it adds. A rebuild that
+    changes little writes little: a row written costs its four index entries and a
+    foreign key check, most of a rebuild's time when every row was deleted and inserted
+    again. `fixed`: columns of `model` the same for every row (the month of a rollup).
 
     The differences are found in one hash full join (the keys are strings: sorting them
     for a merge join cost more than the join), then applied by id."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     condition, params = scope
+    new_sql, new_params = new
     match = " AND ".join(f"d.{quote(key)} = n.{quote(key)}" for key in keys)
     changed = " OR ".join(f"d.{quote(value)} <> n.{quote(value)}" for value in values)
     new_columns = ", ".join(f"n.{quote(column)}" for column in [*keys, *values])
@@ -279,9 +289,9 @@ def _merge(
     cursor.execute(
         "CREATE TEMPORARY TABLE aggregates_diff ON COMMIT DROP AS "  # noqa: S608  # nosec B608
         f"SELECT d.id AS old_id, {new_columns} "
-        f"FROM (SELECT * FROM {table} d WHERE {condition}) d FULL JOIN {new} n ON {match} "
-        f"WHERE d.id IS NULL OR n.{quote(keys[0])} IS NULL OR {changed}",
-        params,
+        f"FROM (SELECT * FROM {table} d WHERE {condition}) d FULL JOIN ({new_sql}) n "
+        f"ON {match} WHERE d.id IS NULL OR n.{quote(keys[0])} IS NULL OR {changed}",
+        [*params, *new_params],
     )
     cursor.execute("RESET enable_mergejoin")
     cursor.execute(
@@ -305,17 +315,18 @@ _ROLLUP_SQL = (
     "SELECT %s, {keys}, SUM({contacts}), SUM({victims}) FROM {daily} "
     "WHERE {day} >= %s AND {day} < %s AND {dimension} <> %s GROUP BY {keys}"
 )
-_MONTHLY_NEW = (
-    "CREATE TEMPORARY TABLE aggregates_monthly_new ON COMMIT DROP AS "
+_MONTHLY_SUMS = (
     "SELECT {keys}, SUM({contacts}) AS contacts, SUM({victims}) AS victims FROM {daily} "
     "WHERE {day} >= %s AND {day} < %s AND {dimension} <> %s GROUP BY {keys}"
 )
 _MONTHLY_KEYS = ("site_id", "channel", "dimension", "value")
 
 
-def _month_rollup(month: date) -> None:
+def _month_rollup(month: date, cells=None) -> None:
     """Replace the monthly rows of `month` by the sums of its daily rows. The hour of day is
-    left out: only per-day questions (trial openings) need it."""
+    left out: only per-day questions (trial openings) need it. `cells`: the contact cells
+    of every day of the month, just written (PostgreSQL): summed with numpy instead of
+    reading the daily rows back."""
     quote = connection.ops.quote_name
     names = {
         "monthly": quote(MonthlyCount._meta.db_table),
@@ -325,19 +336,28 @@ def _month_rollup(month: date) -> None:
     }
     params = [month, _next_month(month), Dimension.HOUR.value]
     if _merged_in_sql():
+        from meldpunt.channels import Channel
+
         with connection.cursor() as cursor:
-            # Table and column names come from the models, values are parameters.
-            cursor.execute(_MONTHLY_NEW.format(**names), params)  # nosec B608
+            if cells is not None:
+                _cells_copy(
+                    cursor, "aggregates_month_cells", cells.month_rows(Dimension.HOUR.value)
+                )
+                new = (_MONTH_NEW, [list(Channel.values), *_label_arrays(cells.labels)])
+            else:
+                # Table and column names come from the models, values are parameters.
+                new = (_MONTHLY_SUMS.format(**names), params)  # nosec B608
             _merge(
                 cursor,
                 MonthlyCount,
-                "aggregates_monthly_new",
+                new,
                 list(_MONTHLY_KEYS),
                 ["contacts", "victims"],
                 ("d.month = %s", [month]),
                 fixed={"month": month},
             )
-            cursor.execute("DROP TABLE aggregates_monthly_new")
+            if cells is not None:
+                cursor.execute("DROP TABLE aggregates_month_cells")
         return
     MonthlyCount.objects.filter(month=month).delete()
     # Table and column names come from the models, values are parameters.
@@ -359,8 +379,11 @@ _progress: ContextVar[Callable[[int, int], None] | None] = ContextVar(
 
 def _month_rebuild(month: date, days: list[date], schedule: OpeningSchedule) -> None:
     with transaction.atomic():
-        _days_replace(days, schedule)
-        _month_rollup(month)
+        cells = _days_replace(days, schedule)
+        if cells is not None and len(days) == (_next_month(month) - month).days:
+            _month_rollup(month, cells)  # every day of the month: its sums from the cells
+        else:
+            _month_rollup(month)
 
 
 def _month_rebuild_on_own_connection(month, days, schedule) -> None:

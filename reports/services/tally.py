@@ -244,6 +244,32 @@ class Cells:
             "victims": victims,
         }
 
+    def month_rows(self, left_out: str) -> dict[str, np.ndarray]:
+        """The cells summed over their days, without the dimension `left_out`: the rows of
+        MonthlyCount when the cells are every day of one month."""
+        prefix, label, contacts, victims = self.columns()
+        kept = np.array([dimension != left_out for dimension, _value in self.labels], dtype=bool)
+        if len(prefix):
+            keep = kept[label]
+            prefix, label = prefix[keep], label[keep]
+            contacts, victims = contacts[keep], victims[keep]
+        if not len(prefix):
+            return dict.fromkeys(("site_id", "channel", "label", "contacts", "victims"), prefix)
+        rest, channel = np.divmod(prefix, len(_CHANNELS))
+        site = rest % len(self.prefixes.site_ids)
+        keys, at = np.unique(
+            (site * len(_CHANNELS) + channel) * len(self.labels) + label, return_inverse=True
+        )
+        rest, label = np.divmod(keys, len(self.labels))
+        site, channel = np.divmod(rest, len(_CHANNELS))
+        return {
+            "site_id": self.prefixes.site_ids[site],
+            "channel": channel,
+            "label": label,
+            "contacts": np.bincount(at, weights=contacts).astype(np.int64),
+            "victims": np.bincount(at, weights=victims).astype(np.int64),
+        }
+
     def as_dict(self) -> dict:
         """counting's shape: (day, site, channel, dimension, value) -> [contacts, victims]."""
         prefix, label, contacts, victims = self.columns()
