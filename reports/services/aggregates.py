@@ -31,11 +31,12 @@ over, and the killed run's row is then marked failed.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 
@@ -240,6 +241,7 @@ def _run_merge(first: date, last: date, schedule: OpeningSchedule):
             _DAILY_COLUMNS[:5],
             ["contacts", "victims"],
             in_run,
+            drop=("aggregates_cells",),
         )
         _cells_copy(cursor, "aggregates_attempt_cells", attempts.rows())
         _merge(
@@ -249,8 +251,8 @@ def _run_merge(first: date, last: date, schedule: OpeningSchedule):
             _ATTEMPT_KEYS,
             _ATTEMPT_VALUES,
             in_run,
+            drop=("aggregates_attempt_cells",),
         )
-        cursor.execute("DROP TABLE aggregates_cells, aggregates_attempt_cells")
     return cells
 
 
@@ -262,6 +264,7 @@ def _merge(
     values: list[str],
     scope: tuple[str, list],
     fixed: dict | None = None,
+    drop: tuple[str, ...] = (),
 ) -> None:
     """Make the rows of `model` within `scope` (a condition on its alias d, and its
     parameters) those of the query `new` (its SQL and parameters): delete the rows it
@@ -271,7 +274,8 @@ def _merge(
     again. `fixed`: columns of `model` the same for every row (the month of a rollup).
 
     The differences are found in one hash full join (the keys are strings: sorting them
-    for a merge join cost more than the join), then applied by id."""
+    for a merge join cost more than the join; see _month_rebuild), then applied by id.
+    `drop`: temporary tables to drop once merged."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     condition, params = scope
@@ -285,29 +289,22 @@ def _merge(
     assign = ", ".join(f"{quote(value)} = x.{quote(value)}" for value in values)
     present = f"x.{quote(keys[0])} IS NOT NULL"
     # Table and column names come from the models and this module; values are parameters.
-    cursor.execute("SET LOCAL enable_mergejoin = off")
+    # One round trip (client-side parameters allow several statements): a day's rebuild
+    # was mostly waiting for the answers of some fifty statements on a busy machine.
     cursor.execute(
         "CREATE TEMPORARY TABLE aggregates_diff ON COMMIT DROP AS "  # noqa: S608  # nosec B608
         f"SELECT d.id AS old_id, {new_columns} "
         f"FROM (SELECT * FROM {table} d WHERE {condition}) d FULL JOIN ({new_sql}) n "
-        f"ON {match} WHERE d.id IS NULL OR n.{quote(keys[0])} IS NULL OR {changed}",
-        [*params, *new_params],
+        f"ON {match} WHERE d.id IS NULL OR n.{quote(keys[0])} IS NULL OR {changed}; "
+        f"DELETE FROM {table} d USING aggregates_diff x "
+        f"WHERE d.id = x.old_id AND NOT {present}; "
+        f"UPDATE {table} d SET {assign} FROM aggregates_diff x "
+        f"WHERE d.id = x.old_id AND {present}; "
+        f"INSERT INTO {table} ({columns}) SELECT {selected} "
+        "FROM aggregates_diff x WHERE x.old_id IS NULL; "
+        f"DROP TABLE aggregates_diff{''.join(', ' + t for t in drop)}",
+        [*params, *new_params, *fixed.values()],
     )
-    cursor.execute("RESET enable_mergejoin")
-    cursor.execute(
-        f"DELETE FROM {table} d USING aggregates_diff x "  # noqa: S608  # nosec B608
-        f"WHERE d.id = x.old_id AND NOT {present}"
-    )
-    cursor.execute(
-        f"UPDATE {table} d SET {assign} FROM aggregates_diff x "  # noqa: S608  # nosec B608
-        f"WHERE d.id = x.old_id AND {present}"
-    )
-    cursor.execute(
-        f"INSERT INTO {table} ({columns}) SELECT {selected} "  # noqa: S608  # nosec B608
-        "FROM aggregates_diff x WHERE x.old_id IS NULL",
-        list(fixed.values()),
-    )
-    cursor.execute("DROP TABLE aggregates_diff")
 
 
 _ROLLUP_SQL = (
@@ -355,9 +352,8 @@ def _month_rollup(month: date, cells=None) -> None:
                 ["contacts", "victims"],
                 ("d.month = %s", [month]),
                 fixed={"month": month},
+                drop=("aggregates_month_cells",) if cells is not None else (),
             )
-            if cells is not None:
-                cursor.execute("DROP TABLE aggregates_month_cells")
         return
     MonthlyCount.objects.filter(month=month).delete()
     # Table and column names come from the models, values are parameters.
@@ -377,18 +373,44 @@ _progress: ContextVar[Callable[[int, int], None] | None] = ContextVar(
 )
 
 
+# PostgreSQL's plans for a month's statements, for its transaction only (SET LOCAL; RESET
+# at the end in case that transaction is a caller's, which goes on): the rows of a range as
+# a bitmap scan, reading each page once (the planner prefers the index scan, started_at
+# following the ids: a third slower); the full joins of _merge by hash (a merge join sorts
+# the string keys, slower than the join itself).
+_PLANS = "SET LOCAL enable_indexscan = off; SET LOCAL enable_mergejoin = off"
+_PLANS_RESET = "RESET enable_indexscan; RESET enable_mergejoin"
+
+
 def _month_rebuild(month: date, days: list[date], schedule: OpeningSchedule) -> None:
     with transaction.atomic():
+        if _merged_in_sql():
+            with connection.cursor() as cursor:
+                cursor.execute(_PLANS)
         cells = _days_replace(days, schedule)
         if cells is not None and len(days) == (_next_month(month) - month).days:
             _month_rollup(month, cells)  # every day of the month: its sums from the cells
         else:
             _month_rollup(month)
+        if _merged_in_sql():
+            with connection.cursor() as cursor:
+                cursor.execute(_PLANS_RESET)
 
 
-def _month_rebuild_on_own_connection(month, days, schedule) -> None:
+def _months_rebuild_on_own_connection(next_month, done: queue.SimpleQueue, schedule) -> None:
+    """A worker: rebuild months taken from `next_month()` (None: no more) on this thread's
+    own connection, kept open from month to month (a connection per month cost its set-up
+    and PostgreSQL's cold catalog caches each time), reporting each month's outcome."""
     try:
-        _month_rebuild(month, days, schedule)
+        while (item := next_month()) is not None:
+            month, days = item
+            try:
+                _month_rebuild(month, days, schedule)
+            except BaseException as exc:  # reported: the caller waits for every month
+                connection.close()  # the next month on a fresh connection
+                done.put((days, exc))
+            else:
+                done.put((days, None))
     finally:
         connection.close()  # this worker thread's connection
 
@@ -420,16 +442,30 @@ def aggregates_rebuild(
         connection.vendor == "postgresql" and len(months) > 1 and not connection.in_atomic_block
     )
     if side_by_side:
-        with ThreadPoolExecutor(max_workers=REBUILD_CONNECTIONS) as pool:
-            futures = {
-                pool.submit(_month_rebuild_on_own_connection, m, per_month[m], schedule): m
-                for m in months
-            }
-            for future in as_completed(futures):
-                future.result()
-                done += len(per_month[futures[future]])
-                if progress:
+        # Every month is attempted even when one fails; the first failure is raised then.
+        pending = iter([(month, per_month[month]) for month in months])
+        taking = threading.Lock()
+
+        def next_month():
+            with taking:
+                return next(pending, None)
+
+        outcomes: queue.SimpleQueue = queue.SimpleQueue()
+        failure = None
+        workers = min(REBUILD_CONNECTIONS, len(months))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for _worker in range(workers):
+                pool.submit(_months_rebuild_on_own_connection, next_month, outcomes, schedule)
+            for _month in months:
+                month_days, exc = outcomes.get()
+                if exc is not None:
+                    failure = failure or exc
+                    continue
+                done += len(month_days)
+                if progress and failure is None:
                     progress(done, total)
+        if failure is not None:
+            raise failure
         return total
     for month in months:
         _month_rebuild(month, per_month[month], schedule)

@@ -137,18 +137,8 @@ def _fetch_int8(columns: list[tuple[str, str]], from_where: str, params) -> np.n
     connection.ensure_connection()
     # Django's cursors bind parameters client-side, which allows no binary results.
     with psycopg.Cursor(connection.connection) as cursor:
-        if connection.in_atomic_block:
-            # A bitmap scan reads each page of the range once; the index scan the planner
-            # prefers (started_at follows the ids) took a third longer. For this statement.
-            cursor.execute(
-                "SELECT current_setting('enable_indexscan'), "
-                "set_config('enable_indexscan', 'off', true)"
-            )
-            (previous, _off) = cursor.fetchone()
         cursor.execute(sql, params, binary=True)
         (data,) = cursor.fetchone()
-        if connection.in_atomic_block:
-            cursor.execute("SELECT set_config('enable_indexscan', %s, true)", [previous])
     if data is None:
         return np.zeros((0, len(columns)), dtype=np.int64)
     records = np.frombuffer(
