@@ -16,6 +16,7 @@ the rows; a dimension costs a few milliseconds.
 
 from __future__ import annotations
 
+import weakref
 from datetime import date, datetime
 
 import numpy as np
@@ -111,15 +112,23 @@ class _CodeMap:
         return self.order[at]
 
 
+# The channels' hashes per database connection: the channels are constants, their hashes
+# those of the server (a query less per count; a day's rebuild is mostly round trips).
+_channel_maps: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _channel_positions(hashes: np.ndarray) -> np.ndarray:
     """Index in _CHANNELS of each fetched channel hash (a channel is never blank)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT code, hashtext(code) FROM unnest(%s::text[]) WITH ORDINALITY AS c(code, i) "
-            "ORDER BY i",
-            [_CHANNELS],
-        )
-        by_code = _CodeMap(cursor.fetchall())
+    by_code = _channel_maps.get(connection.connection)
+    if by_code is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT code, hashtext(code) FROM unnest(%s::text[]) "
+                "WITH ORDINALITY AS c(code, i) ORDER BY i",
+                [_CHANNELS],
+            )
+            by_code = _CodeMap(cursor.fetchall())
+        _channel_maps[connection.connection] = by_code
     return np.array([_CHANNELS.index(code) for code in by_code.codes])[by_code.positions(hashes)]
 
 
