@@ -127,14 +127,15 @@ _ATTEMPT_KEYS = ["day", "channel", "hour", "answered", "outside_hours", "likely_
 _ATTEMPT_VALUES = ["attempts", "wait_seconds_sum", "talk_seconds_sum"]
 
 
-def _days_replace(days: list[date], schedule: OpeningSchedule):
+def _days_replace(days: list[date], schedule: OpeningSchedule, *, touched: bool = False):
     """Replace the daily rows of `days` (consecutive runs of days are counted in one pass).
-    Returns the contact cells when `days` were one run counted with numpy (PostgreSQL)."""
+    Returns the contact cells when `days` were one run counted with numpy (PostgreSQL).
+    `touched`: note the keys of the daily contact rows changed (see _month_rollup)."""
     runs = _runs_of(days)
     cells = None
     for run in runs:
         if _merged_in_sql():
-            cells = _run_merge(run[0], run[-1], schedule)
+            cells = _run_merge(run[0], run[-1], schedule, touched=touched)
         else:
             _run_replace(run[0], run[-1], schedule)
     return cells if len(runs) == 1 else None
@@ -221,7 +222,7 @@ def _label_arrays(labels: list[tuple[str, str]]) -> list[list[str]]:
     return [[dimension for dimension, _value in labels], [value for _dimension, value in labels]]
 
 
-def _run_merge(first: date, last: date, schedule: OpeningSchedule):
+def _run_merge(first: date, last: date, schedule: OpeningSchedule, *, touched: bool = False):
     """Count the days `first` to `last` and merge their rows; returns the contact cells."""
     from meldpunt.channels import Channel
 
@@ -242,6 +243,7 @@ def _run_merge(first: date, last: date, schedule: OpeningSchedule):
             ["contacts", "victims"],
             in_run,
             drop=("aggregates_cells",),
+            touched=_MONTHLY_KEYS if touched else (),
         )
         _cells_copy(cursor, "aggregates_attempt_cells", attempts.rows())
         _merge(
@@ -265,6 +267,7 @@ def _merge(
     scope: tuple[str, list],
     fixed: dict | None = None,
     drop: tuple[str, ...] = (),
+    touched: tuple[str, ...] = (),
 ) -> None:
     """Make the rows of `model` within `scope` (a condition on its alias d, and its
     parameters) those of the query `new` (its SQL and parameters): delete the rows it
@@ -275,7 +278,8 @@ def _merge(
 
     The differences are found in one hash full join (the keys are strings: sorting them
     for a merge join cost more than the join; see _month_rebuild), then applied by id.
-    `drop`: temporary tables to drop once merged."""
+    `drop`: temporary tables to drop once merged. `touched`: columns of the keys of the
+    rows changed (before and after) to add to the temporary table aggregates_touched."""
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     condition, params = scope
@@ -296,6 +300,7 @@ def _merge(
         f"SELECT d.id AS old_id, {new_columns} "
         f"FROM (SELECT * FROM {table} d WHERE {condition}) d FULL JOIN ({new_sql}) n "
         f"ON {match} WHERE d.id IS NULL OR n.{quote(keys[0])} IS NULL OR {changed}; "
+        f"{_touched_sql(table, touched)}"
         f"DELETE FROM {table} d USING aggregates_diff x "
         f"WHERE d.id = x.old_id AND NOT {present}; "
         f"UPDATE {table} d SET {assign} FROM aggregates_diff x "
@@ -307,6 +312,21 @@ def _merge(
     )
 
 
+def _touched_sql(table: str, columns: tuple[str, ...]) -> str:
+    """Note the keys (`columns`) of the rows in aggregates_diff, new and old."""
+    if not columns:
+        return ""
+    quote = connection.ops.quote_name
+    listed = ", ".join(quote(column) for column in columns)
+    old = ", ".join(f"d.{quote(column)}" for column in columns)
+    # Table and column names come from the models and this module.
+    return (
+        f"INSERT INTO aggregates_touched ({listed}) "  # noqa: S608  # nosec B608
+        f"SELECT {listed} FROM aggregates_diff WHERE {quote(columns[0])} IS NOT NULL "
+        f"UNION SELECT {old} FROM {table} d JOIN aggregates_diff x ON d.id = x.old_id; "
+    )
+
+
 _ROLLUP_SQL = (
     "INSERT INTO {monthly} ({month}, {keys}, {contacts}, {victims}) "
     "SELECT %s, {keys}, SUM({contacts}), SUM({victims}) FROM {daily} "
@@ -314,16 +334,22 @@ _ROLLUP_SQL = (
 )
 _MONTHLY_SUMS = (
     "SELECT {keys}, SUM({contacts}) AS contacts, SUM({victims}) AS victims FROM {daily} "
-    "WHERE {day} >= %s AND {day} < %s AND {dimension} <> %s GROUP BY {keys}"
+    "WHERE {day} >= %s AND {day} < %s AND {dimension} <> %s "
+    "AND ({keys}) IN (SELECT {keys} FROM aggregates_touched) GROUP BY {keys}"
 )
+_TOUCHED = "({outer}) IN (SELECT {keys} FROM aggregates_touched)"
 _MONTHLY_KEYS = ("site_id", "channel", "dimension", "value")
+_d_keys = ", ".join(f"d.{key}" for key in _MONTHLY_KEYS)
 
 
 def _month_rollup(month: date, cells=None) -> None:
     """Replace the monthly rows of `month` by the sums of its daily rows. The hour of day is
     left out: only per-day questions (trial openings) need it. `cells`: the contact cells
     of every day of the month, just written (PostgreSQL): summed with numpy instead of
-    reading the daily rows back."""
+    reading the daily rows back. Without them on PostgreSQL, only the monthly rows of the
+    keys whose daily rows the merges changed (aggregates_touched) are summed again: the
+    others' daily rows are as they were. A day's rebuild that changes nothing then reads
+    no daily row back (it summed the whole month's: most of its time)."""
     quote = connection.ops.quote_name
     names = {
         "monthly": quote(MonthlyCount._meta.db_table),
@@ -341,16 +367,19 @@ def _month_rollup(month: date, cells=None) -> None:
                     cursor, "aggregates_month_cells", cells.month_rows(Dimension.HOUR.value)
                 )
                 new = (_MONTH_NEW, [list(Channel.values), *_label_arrays(cells.labels)])
+                scope = ("d.month = %s", [month])
             else:
                 # Table and column names come from the models, values are parameters.
                 new = (_MONTHLY_SUMS.format(**names), params)  # nosec B608
+                touched = _TOUCHED.format(outer=_d_keys, keys=names["keys"])
+                scope = ("d.month = %s AND " + touched, [month])
             _merge(
                 cursor,
                 MonthlyCount,
                 new,
                 list(_MONTHLY_KEYS),
                 ["contacts", "victims"],
-                ("d.month = %s", [month]),
+                scope,
                 fixed={"month": month},
                 drop=("aggregates_month_cells",) if cells is not None else (),
             )
@@ -378,8 +407,13 @@ _progress: ContextVar[Callable[[int, int], None] | None] = ContextVar(
 # a bitmap scan, reading each page once (the planner prefers the index scan, started_at
 # following the ids: a third slower); the full joins of _merge by hash (a merge join sorts
 # the string keys, slower than the join itself).
-_PLANS = "SET LOCAL enable_indexscan = off; SET LOCAL enable_mergejoin = off"
-_PLANS_RESET = "RESET enable_indexscan; RESET enable_mergejoin"
+# And the keys the merges of a month changed (see _month_rollup).
+_PLANS = (
+    "SET LOCAL enable_indexscan = off; SET LOCAL enable_mergejoin = off; "
+    "CREATE TEMPORARY TABLE aggregates_touched (site_id bigint, channel text, "
+    "dimension text, value text) ON COMMIT DROP"
+)
+_PLANS_RESET = "RESET enable_indexscan; RESET enable_mergejoin; DROP TABLE aggregates_touched"
 
 
 def _month_rebuild(month: date, days: list[date], schedule: OpeningSchedule) -> None:
@@ -387,8 +421,9 @@ def _month_rebuild(month: date, days: list[date], schedule: OpeningSchedule) -> 
         if _merged_in_sql():
             with connection.cursor() as cursor:
                 cursor.execute(_PLANS)
-        cells = _days_replace(days, schedule)
-        if cells is not None and len(days) == (_next_month(month) - month).days:
+        whole = len(days) == (_next_month(month) - month).days
+        cells = _days_replace(days, schedule, touched=not whole)
+        if cells is not None and whole:
             _month_rollup(month, cells)  # every day of the month: its sums from the cells
         else:
             _month_rollup(month)

@@ -121,3 +121,27 @@ def test_the_merge_writes_only_differences_and_ends_with_the_rows_of_a_fresh_bui
     monkeypatch.setattr(aggregates, "range_count", counting.everything_count)
     aggregates_rebuild_range(date(2026, 1, 1), date(2026, 12, 31), now=AFTER_2026)
     assert aggregate_rows() == merged
+
+
+def test_a_day_rebuilt_alone_sums_again_only_the_monthly_rows_it_changed(
+    register, edges, site, monkeypatch
+):
+    from contacts.models import Contact
+
+    aggregates_rebuild_range(date(2026, 1, 1), date(2026, 12, 31), now=AFTER_2026)
+    day = date(2026, 6, 8)
+    on_day = Contact.objects.filter(started_at__gte=day_start(day))
+    on_day = on_day.filter(started_at__lt=day_start(date(2026, 6, 9)))
+    # A contact more, one moved to another theme, one deleted: keys gained, moved, lost.
+    contact(brussels(2026, 6, 8, 10), site=site, theme_id="elder_abuse", region_id=None)
+    first, second = on_day.order_by("id")[:2]
+    Contact.objects.filter(pk=first.pk).update(theme_id="other")
+    second.delete()
+    before = aggregate_rows()["MonthlyCount"]
+    aggregates.aggregates_rebuild_day(day)
+    partial = aggregate_rows()
+    assert partial["MonthlyCount"] != before
+    for model in (DailyCount, MonthlyCount, DailyAttemptCount):
+        model.objects.all().delete()
+    aggregates_rebuild_range(date(2026, 1, 1), date(2026, 12, 31), now=AFTER_2026)
+    assert aggregate_rows() == partial
