@@ -31,11 +31,12 @@ over, and the killed run's row is then marked failed.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 
@@ -110,39 +111,220 @@ def _insert(model, columns: list[str], rows: list[tuple]) -> None:
             cursor.execute(sql, [value for row in chunk for value in row])
 
 
-def _days_replace(days: list[date], schedule: OpeningSchedule) -> None:
-    """Replace the daily rows of `days` (consecutive runs of days are counted in one pass)."""
+def _runs_of(days: list[date]) -> list[list[date]]:
+    """`days` as runs of consecutive days."""
     runs: list[list[date]] = []
     for day in sorted(days):
         if runs and runs[-1][-1] + timedelta(days=1) == day:
             runs[-1].append(day)
         else:
             runs.append([day])
+    return runs
+
+
+_DAILY_COLUMNS = ["day", "site_id", "channel", "dimension", "value", "contacts", "victims"]
+_ATTEMPT_KEYS = ["day", "channel", "hour", "answered", "outside_hours", "likely_misdial"]
+_ATTEMPT_VALUES = ["attempts", "wait_seconds_sum", "talk_seconds_sum"]
+
+
+def _days_replace(days: list[date], schedule: OpeningSchedule, *, touched: bool = False):
+    """Replace the daily rows of `days` (consecutive runs of days are counted in one pass).
+    Returns the contact cells when `days` were one run counted with numpy (PostgreSQL).
+    `touched`: note the keys of the daily contact rows changed (see _month_rollup)."""
+    runs = _runs_of(days)
+    cells = None
     for run in runs:
-        start, end = day_start(run[0]), day_start(run[-1] + timedelta(days=1))
-        DailyCount.objects.filter(day__gte=run[0], day__lte=run[-1]).delete()
-        DailyAttemptCount.objects.filter(day__gte=run[0], day__lte=run[-1]).delete()
-        counts = range_count(start, end, schedule)
-        _insert(
+        if _merged_in_sql():
+            cells = _run_merge(run[0], run[-1], schedule, touched=touched)
+        else:
+            _run_replace(run[0], run[-1], schedule)
+    return cells if len(runs) == 1 else None
+
+
+def _merged_in_sql() -> bool:
+    """PostgreSQL: the new rows go to a temporary table (binary COPY from numpy) and only
+    the differences reach the aggregate tables (see _merge). Elsewhere: delete and insert."""
+    return connection.vendor == "postgresql"
+
+
+def _run_replace(first: date, last: date, schedule: OpeningSchedule) -> None:
+    start, end = day_start(first), day_start(last + timedelta(days=1))
+    DailyCount.objects.filter(day__gte=first, day__lte=last).delete()
+    DailyAttemptCount.objects.filter(day__gte=first, day__lte=last).delete()
+    counts = range_count(start, end, schedule)
+    _insert(DailyCount, _DAILY_COLUMNS, [(*key, *cell) for key, cell in counts.contacts.items()])
+    _insert(
+        DailyAttemptCount,
+        _ATTEMPT_KEYS + _ATTEMPT_VALUES,
+        [(*key, *cell) for key, cell in counts.attempts.items()],
+    )
+
+
+# The new rows of a run (and of a month's rollup) go to temporary tables of the connection
+# as small integers (dropped after use, at the end of the transaction at the latest); the
+# codes are turned back into strings by a join on arrays of them.
+_CELL_TABLES = {
+    "aggregates_cells": "day date, site_id bigint, channel smallint, label integer, "
+    "contacts integer, victims integer",
+    "aggregates_attempt_cells": "day date, channel smallint, hour smallint, "
+    "answered boolean, outside_hours boolean, likely_misdial boolean, attempts integer, "
+    "wait_seconds_sum bigint, talk_seconds_sum bigint",
+    "aggregates_month_cells": "site_id bigint, channel smallint, label integer, "
+    "contacts integer, victims integer",
+}
+_COPY_KINDS = {
+    "day": "date",
+    "site_id": "int8",
+    "channel": "int2",
+    "label": "int4",
+    "contacts": "int4",
+    "victims": "int4",
+    "hour": "int2",
+    "answered": "bool",
+    "outside_hours": "bool",
+    "likely_misdial": "bool",
+    "attempts": "int4",
+    "wait_seconds_sum": "int8",
+    "talk_seconds_sum": "int8",
+}
+_CHANNEL_CODE = "JOIN unnest(%s::text[]) WITH ORDINALITY AS ch(code, i) ON ch.i = c.channel + 1 "
+_LABEL_CODE = (
+    "JOIN unnest(%s::text[], %s::text[]) WITH ORDINALITY AS l(dimension, value, i) "
+    "ON l.i = c.label + 1"
+)
+_DAILY_NEW = (
+    "SELECT c.day, c.site_id, ch.code AS channel, l.dimension, l.value, c.contacts, c.victims "  # noqa: S608
+    f"FROM aggregates_cells c {_CHANNEL_CODE}{_LABEL_CODE}"
+)
+_ATTEMPTS_NEW = (
+    "SELECT c.day, ch.code AS channel, c.hour, c.answered, c.outside_hours, c.likely_misdial, "  # noqa: S608
+    "c.attempts, c.wait_seconds_sum, c.talk_seconds_sum "
+    f"FROM aggregates_attempt_cells c {_CHANNEL_CODE}"
+)
+_MONTH_NEW = (
+    "SELECT c.site_id, ch.code AS channel, l.dimension, l.value, c.contacts, c.victims "  # noqa: S608
+    f"FROM aggregates_month_cells c {_CHANNEL_CODE}{_LABEL_CODE}"
+)
+
+
+def _cells_copy(cursor, table: str, columns: dict) -> None:
+    from .tally import copy_columns
+
+    cursor.execute(f"CREATE TEMPORARY TABLE {table} ({_CELL_TABLES[table]}) ON COMMIT DROP")
+    copy_columns(
+        cursor.cursor,
+        table,
+        [(name, _COPY_KINDS[name], values) for name, values in columns.items()],
+    )
+
+
+def _label_arrays(labels: list[tuple[str, str]]) -> list[list[str]]:
+    return [[dimension for dimension, _value in labels], [value for _dimension, value in labels]]
+
+
+def _run_merge(first: date, last: date, schedule: OpeningSchedule, *, touched: bool = False):
+    """Count the days `first` to `last` and merge their rows; returns the contact cells."""
+    from meldpunt.channels import Channel
+
+    from .tally import attempts_cells, contacts_cells
+
+    start, end = day_start(first), day_start(last + timedelta(days=1))
+    channels = list(Channel.values)
+    cells = contacts_cells(start, end, schedule)
+    attempts = attempts_cells(start, end, schedule)
+    in_run = ("d.day BETWEEN %s AND %s", [first, last])
+    with connection.cursor() as cursor:
+        _cells_copy(cursor, "aggregates_cells", cells.rows())
+        _merge(
+            cursor,
             DailyCount,
-            ["day", "site_id", "channel", "dimension", "value", "contacts", "victims"],
-            [(*key, *cell) for key, cell in counts.contacts.items()],
+            (_DAILY_NEW, [channels, *_label_arrays(cells.labels)]),
+            _DAILY_COLUMNS[:5],
+            ["contacts", "victims"],
+            in_run,
+            drop=("aggregates_cells",),
+            touched=_MONTHLY_KEYS if touched else (),
         )
-        _insert(
+        _cells_copy(cursor, "aggregates_attempt_cells", attempts.rows())
+        _merge(
+            cursor,
             DailyAttemptCount,
-            [
-                "day",
-                "channel",
-                "hour",
-                "answered",
-                "outside_hours",
-                "likely_misdial",
-                "attempts",
-                "wait_seconds_sum",
-                "talk_seconds_sum",
-            ],
-            [(*key, *cell) for key, cell in counts.attempts.items()],
+            (_ATTEMPTS_NEW, [channels]),
+            _ATTEMPT_KEYS,
+            _ATTEMPT_VALUES,
+            in_run,
+            drop=("aggregates_attempt_cells",),
         )
+    return cells
+
+
+def _merge(
+    cursor,
+    model,
+    new: tuple[str, list],
+    keys: list[str],
+    values: list[str],
+    scope: tuple[str, list],
+    fixed: dict | None = None,
+    drop: tuple[str, ...] = (),
+    touched: tuple[str, ...] = (),
+) -> None:
+    """Make the rows of `model` within `scope` (a condition on its alias d, and its
+    parameters) those of the query `new` (its SQL and parameters): delete the rows it
+    lacks, update those whose `values` differ, insert those it adds. A rebuild that
+    changes little writes little: a row written costs its four index entries and a
+    foreign key check, most of a rebuild's time when every row was deleted and inserted
+    again. `fixed`: columns of `model` the same for every row (the month of a rollup).
+
+    The differences are found in one hash full join (the keys are strings: sorting them
+    for a merge join cost more than the join; see _month_rebuild), then applied by id.
+    `drop`: temporary tables to drop once merged. `touched`: columns of the keys of the
+    rows changed (before and after) to add to the temporary table aggregates_touched."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    condition, params = scope
+    new_sql, new_params = new
+    match = " AND ".join(f"d.{quote(key)} = n.{quote(key)}" for key in keys)
+    changed = " OR ".join(f"d.{quote(value)} <> n.{quote(value)}" for value in values)
+    new_columns = ", ".join(f"n.{quote(column)}" for column in [*keys, *values])
+    fixed = fixed or {}
+    columns = ", ".join(quote(column) for column in [*fixed, *keys, *values])
+    selected = ", ".join(["%s"] * len(fixed) + [quote(c) for c in [*keys, *values]])
+    assign = ", ".join(f"{quote(value)} = x.{quote(value)}" for value in values)
+    present = f"x.{quote(keys[0])} IS NOT NULL"
+    # Table and column names come from the models and this module; values are parameters.
+    # One round trip (client-side parameters allow several statements): a day's rebuild
+    # was mostly waiting for the answers of some fifty statements on a busy machine.
+    cursor.execute(
+        "CREATE TEMPORARY TABLE aggregates_diff ON COMMIT DROP AS "  # noqa: S608  # nosec B608
+        f"SELECT d.id AS old_id, {new_columns} "
+        f"FROM (SELECT * FROM {table} d WHERE {condition}) d FULL JOIN ({new_sql}) n "
+        f"ON {match} WHERE d.id IS NULL OR n.{quote(keys[0])} IS NULL OR {changed}; "
+        f"{_touched_sql(table, touched)}"
+        f"DELETE FROM {table} d USING aggregates_diff x "
+        f"WHERE d.id = x.old_id AND NOT {present}; "
+        f"UPDATE {table} d SET {assign} FROM aggregates_diff x "
+        f"WHERE d.id = x.old_id AND {present}; "
+        f"INSERT INTO {table} ({columns}) SELECT {selected} "
+        "FROM aggregates_diff x WHERE x.old_id IS NULL; "
+        f"DROP TABLE aggregates_diff{''.join(', ' + t for t in drop)}",
+        [*params, *new_params, *fixed.values()],
+    )
+
+
+def _touched_sql(table: str, columns: tuple[str, ...]) -> str:
+    """Note the keys (`columns`) of the rows in aggregates_diff, new and old."""
+    if not columns:
+        return ""
+    quote = connection.ops.quote_name
+    listed = ", ".join(quote(column) for column in columns)
+    old = ", ".join(f"d.{quote(column)}" for column in columns)
+    # Table and column names come from the models and this module.
+    return (
+        f"INSERT INTO aggregates_touched ({listed}) "  # noqa: S608  # nosec B608
+        f"SELECT {listed} FROM aggregates_diff WHERE {quote(columns[0])} IS NOT NULL "
+        f"UNION SELECT {old} FROM {table} d JOIN aggregates_diff x ON d.id = x.old_id; "
+    )
 
 
 _ROLLUP_SQL = (
@@ -150,23 +332,63 @@ _ROLLUP_SQL = (
     "SELECT %s, {keys}, SUM({contacts}), SUM({victims}) FROM {daily} "
     "WHERE {day} >= %s AND {day} < %s AND {dimension} <> %s GROUP BY {keys}"
 )
+_MONTHLY_SUMS = (
+    "SELECT {keys}, SUM({contacts}) AS contacts, SUM({victims}) AS victims FROM {daily} "
+    "WHERE {day} >= %s AND {day} < %s AND {dimension} <> %s "
+    "AND ({keys}) IN (SELECT {keys} FROM aggregates_touched) GROUP BY {keys}"
+)
+_TOUCHED = "({outer}) IN (SELECT {keys} FROM aggregates_touched)"
+_MONTHLY_KEYS = ("site_id", "channel", "dimension", "value")
+_d_keys = ", ".join(f"d.{key}" for key in _MONTHLY_KEYS)
 
 
-def _month_rollup(month: date) -> None:
+def _month_rollup(month: date, cells=None) -> None:
     """Replace the monthly rows of `month` by the sums of its daily rows. The hour of day is
-    left out: only per-day questions (trial openings) need it."""
-    MonthlyCount.objects.filter(month=month).delete()
+    left out: only per-day questions (trial openings) need it. `cells`: the contact cells
+    of every day of the month, just written (PostgreSQL): summed with numpy instead of
+    reading the daily rows back. Without them on PostgreSQL, only the monthly rows of the
+    keys whose daily rows the merges changed (aggregates_touched) are summed again: the
+    others' daily rows are as they were. A day's rebuild that changes nothing then reads
+    no daily row back (it summed the whole month's: most of its time)."""
     quote = connection.ops.quote_name
     names = {
         "monthly": quote(MonthlyCount._meta.db_table),
         "daily": quote(DailyCount._meta.db_table),
-        "keys": ", ".join(quote(c) for c in ("site_id", "channel", "dimension", "value")),
+        "keys": ", ".join(quote(c) for c in _MONTHLY_KEYS),
         **{name: quote(name) for name in ("month", "day", "dimension", "contacts", "victims")},
     }
+    params = [month, _next_month(month), Dimension.HOUR.value]
+    if _merged_in_sql():
+        from meldpunt.channels import Channel
+
+        with connection.cursor() as cursor:
+            if cells is not None:
+                _cells_copy(
+                    cursor, "aggregates_month_cells", cells.month_rows(Dimension.HOUR.value)
+                )
+                new = (_MONTH_NEW, [list(Channel.values), *_label_arrays(cells.labels)])
+                scope = ("d.month = %s", [month])
+            else:
+                # Table and column names come from the models, values are parameters.
+                new = (_MONTHLY_SUMS.format(**names), params)  # nosec B608
+                touched = _TOUCHED.format(outer=_d_keys, keys=names["keys"])
+                scope = ("d.month = %s AND " + touched, [month])
+            _merge(
+                cursor,
+                MonthlyCount,
+                new,
+                list(_MONTHLY_KEYS),
+                ["contacts", "victims"],
+                scope,
+                fixed={"month": month},
+                drop=("aggregates_month_cells",) if cells is not None else (),
+            )
+        return
+    MonthlyCount.objects.filter(month=month).delete()
     # Table and column names come from the models, values are parameters.
     sql = _ROLLUP_SQL.format(**names)  # nosec B608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [month, month, _next_month(month), Dimension.HOUR.value])
+        cursor.execute(sql, [month, *params])
 
 
 # Months rebuilt side by side on PostgreSQL, each on its own connection and in its own
@@ -180,15 +402,50 @@ _progress: ContextVar[Callable[[int, int], None] | None] = ContextVar(
 )
 
 
+# PostgreSQL's plans for a month's statements, for its transaction only (SET LOCAL; RESET
+# at the end in case that transaction is a caller's, which goes on): the rows of a range as
+# a bitmap scan, reading each page once (the planner prefers the index scan, started_at
+# following the ids: a third slower); the full joins of _merge by hash (a merge join sorts
+# the string keys, slower than the join itself).
+# And the keys the merges of a month changed (see _month_rollup).
+_PLANS = (
+    "SET LOCAL enable_indexscan = off; SET LOCAL enable_mergejoin = off; "
+    "CREATE TEMPORARY TABLE aggregates_touched (site_id bigint, channel text, "
+    "dimension text, value text) ON COMMIT DROP"
+)
+_PLANS_RESET = "RESET enable_indexscan; RESET enable_mergejoin; DROP TABLE aggregates_touched"
+
+
 def _month_rebuild(month: date, days: list[date], schedule: OpeningSchedule) -> None:
     with transaction.atomic():
-        _days_replace(days, schedule)
-        _month_rollup(month)
+        if _merged_in_sql():
+            with connection.cursor() as cursor:
+                cursor.execute(_PLANS)
+        whole = len(days) == (_next_month(month) - month).days
+        cells = _days_replace(days, schedule, touched=not whole)
+        if cells is not None and whole:
+            _month_rollup(month, cells)  # every day of the month: its sums from the cells
+        else:
+            _month_rollup(month)
+        if _merged_in_sql():
+            with connection.cursor() as cursor:
+                cursor.execute(_PLANS_RESET)
 
 
-def _month_rebuild_on_own_connection(month, days, schedule) -> None:
+def _months_rebuild_on_own_connection(next_month, done: queue.SimpleQueue, schedule) -> None:
+    """A worker: rebuild months taken from `next_month()` (None: no more) on this thread's
+    own connection, kept open from month to month (a connection per month cost its set-up
+    and PostgreSQL's cold catalog caches each time), reporting each month's outcome."""
     try:
-        _month_rebuild(month, days, schedule)
+        while (item := next_month()) is not None:
+            month, days = item
+            try:
+                _month_rebuild(month, days, schedule)
+            except BaseException as exc:  # reported: the caller waits for every month
+                connection.close()  # the next month on a fresh connection
+                done.put((days, exc))
+            else:
+                done.put((days, None))
     finally:
         connection.close()  # this worker thread's connection
 
@@ -220,16 +477,30 @@ def aggregates_rebuild(
         connection.vendor == "postgresql" and len(months) > 1 and not connection.in_atomic_block
     )
     if side_by_side:
-        with ThreadPoolExecutor(max_workers=REBUILD_CONNECTIONS) as pool:
-            futures = {
-                pool.submit(_month_rebuild_on_own_connection, m, per_month[m], schedule): m
-                for m in months
-            }
-            for future in as_completed(futures):
-                future.result()
-                done += len(per_month[futures[future]])
-                if progress:
+        # Every month is attempted even when one fails; the first failure is raised then.
+        pending = iter([(month, per_month[month]) for month in months])
+        taking = threading.Lock()
+
+        def next_month():
+            with taking:
+                return next(pending, None)
+
+        outcomes: queue.SimpleQueue = queue.SimpleQueue()
+        failure = None
+        workers = min(REBUILD_CONNECTIONS, len(months))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for _worker in range(workers):
+                pool.submit(_months_rebuild_on_own_connection, next_month, outcomes, schedule)
+            for _month in months:
+                month_days, exc = outcomes.get()
+                if exc is not None:
+                    failure = failure or exc
+                    continue
+                done += len(month_days)
+                if progress and failure is None:
                     progress(done, total)
+        if failure is not None:
+            raise failure
         return total
     for month in months:
         _month_rebuild(month, per_month[month], schedule)

@@ -12,11 +12,16 @@ inserted by INSERT ... SELECT): the same rows, but 3.5 s for a month of 93k cont
 this 2-core machine, as slow as the Python pass (its hash and sort aggregates cost about a
 microsecond per contact and dimension). Here a month is ~1 s, most of it PostgreSQL reading
 the rows; a dimension costs a few milliseconds.
+
+The counted cells stay columns (`Cells`, `AttemptCells`): the rebuild writes them with a
+binary COPY built by numpy (`copy_columns`), no Python object per row; counting's
+dictionaries are made from them only for the live figures and the tests.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import weakref
+from datetime import date, datetime
 
 import numpy as np
 import psycopg
@@ -47,7 +52,7 @@ def _taxonomies(columns: dict[str, tuple]) -> dict[str, _CodeMap]:
     """For each name: (model, foreign key column) -> the codes of the taxonomy it points to
     ('' first: not recorded) and their hashes, in one query."""
     quote = connection.ops.quote_name
-    parts, names = [], list(columns)
+    parts, names = ["SELECT -1, '', hashtext('')"], list(columns)
     for index, name in enumerate(names):
         model, column = columns[name]
         related = model._meta.get_field(column.removesuffix("_id")).related_model
@@ -55,32 +60,37 @@ def _taxonomies(columns: dict[str, tuple]) -> dict[str, _CodeMap]:
         table = quote(related._meta.db_table)
         # Table and column names come from the models.
         parts.append(f"SELECT {index}, {pk}::text, hashtext({pk}) FROM {table}")  # noqa: S608  # nosec B608
-    codes: dict[str, list] = {name: [("", _NULL_HASH)] for name in names}
+    codes: dict[str, list] = {name: [] for name in names}
     with connection.cursor() as cursor:
         # Table names come from the models.
         cursor.execute(" UNION ALL ".join(parts) + " ORDER BY 1, 2")  # nosec B608
-        for index, code, hashed in cursor.fetchall():
+        (_minus_one, blank, blank_hash), *rows = cursor.fetchall()
+        for index, code, hashed in rows:
             codes[names[index]].append((code, hashed))
-    return {name: _CodeMap(pairs) for name, pairs in codes.items()}
+    return {name: _CodeMap([(blank, blank_hash), *pairs]) for name, pairs in codes.items()}
 
 
-# What each fetched column is, as a bytea of 8 bytes (int8send and timestamptz_send give
-# the binary wire format: big-endian int64; a timestamptz as microseconds since 2000-01-01).
-def _int8(expression: str) -> str:
-    return f"int8send(({expression})::int8)"
+# What each fetched column is: an expression giving its binary wire format (int8send,
+# int4send, timestamptz_send: big-endian; a timestamptz as microseconds since 2000-01-01),
+# and that format as a numpy type. Four bytes where they do: fewer bytes to build, copy
+# and send.
+def _int8(expression: str) -> tuple[str, str]:
+    return f"int8send(({expression})::int8)", ">i8"
 
 
-def _instant(expression: str) -> str:
-    return f"timestamptz_send({expression})"
+def _int4(expression: str) -> tuple[str, str]:
+    return f"int4send(({expression})::int4)", ">i4"
 
 
-_NULL_HASH = 1 << 32  # outside hashtext's int4 range
+def _instant(expression: str) -> tuple[str, str]:
+    return f"timestamptz_send({expression})", ">i8"
 
 
-def _code(expression: str) -> str:
-    """A code as its hashtext (cheap, in C), mapped back to its position by _CodeMap: a
-    look-up of each row's code in an array of codes cost 5 µs a row."""
-    return f"int8send(COALESCE(hashtext({expression})::int8, {_NULL_HASH}))"
+def _code(expression: str) -> tuple[str, str]:
+    """A code as its hashtext (cheap, in C), not recorded (NULL) as the hash of '', mapped
+    back to its position by _CodeMap: a look-up of each row's code in an array of codes
+    cost 5 µs a row."""
+    return f"int4send(hashtext(COALESCE({expression}, '')))", ">i4"
 
 
 _EPOCH_2000_US = 946_684_800_000_000  # 2000-01-01 in microseconds since 1970-01-01
@@ -106,25 +116,34 @@ class _CodeMap:
         return self.order[at]
 
 
+# The channels' hashes per database connection: the channels are constants, their hashes
+# those of the server (a query less per count; a day's rebuild is mostly round trips).
+_channel_maps: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _channel_positions(hashes: np.ndarray) -> np.ndarray:
     """Index in _CHANNELS of each fetched channel hash (a channel is never blank)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT code, hashtext(code) FROM unnest(%s::text[]) AS code", [_CHANNELS])
-        pairs = [("", _NULL_HASH), *cursor.fetchall()]
-    by_code = _CodeMap(pairs)
-    return np.array([_CHANNELS.index(code) for code in by_code.codes[1:]])[
-        by_code.positions(hashes) - 1
-    ]
+    by_code = _channel_maps.get(connection.connection)
+    if by_code is None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT code, hashtext(code) FROM unnest(%s::text[]) "
+                "WITH ORDINALITY AS c(code, i) ORDER BY i",
+                [_CHANNELS],
+            )
+            by_code = _CodeMap(cursor.fetchall())
+        _channel_maps[connection.connection] = by_code
+    return np.array([_CHANNELS.index(code) for code in by_code.codes])[by_code.positions(hashes)]
 
 
-def _fetch_int8(columns: list[str], from_where: str, params) -> np.ndarray:
-    """The 8-byte `columns` (see _int8, _instant, _code) of the rows `from_where` as an
+def _fetch_int8(columns: list[tuple[str, str]], from_where: str, params) -> np.ndarray:
+    """The `columns` (see _int8, _int4, _instant, _code) of the rows `from_where` as an
     (rows, columns) int64 array.
 
     PostgreSQL packs them into one bytea of fixed-width records, sent in binary: one value
     to fetch instead of a Python tuple per row (COPY TO STDOUT hands over one block per
     row, ~5 µs each in psycopg: most of a month's time)."""
-    record = " || ".join(columns)
+    record = " || ".join(expression for expression, _kind in columns)
     # Expressions and table names come from this module and the models; values are
     # parameters.
     sql = f"SELECT string_agg({record}, ''::bytea) {from_where}"  # nosec B608
@@ -135,7 +154,13 @@ def _fetch_int8(columns: list[str], from_where: str, params) -> np.ndarray:
         (data,) = cursor.fetchone()
     if data is None:
         return np.zeros((0, len(columns)), dtype=np.int64)
-    return np.frombuffer(data, dtype=">i8").astype(np.int64).reshape(-1, len(columns))
+    records = np.frombuffer(
+        data, dtype=np.dtype([(f"c{i}", k) for i, (_e, k) in enumerate(columns)])
+    )
+    rows = np.empty((len(records), len(columns)), dtype=np.int64)
+    for index in range(len(columns)):
+        rows[:, index] = records[f"c{index}"]
+    return rows
 
 
 class _Prefixes:
@@ -149,11 +174,6 @@ class _Prefixes:
         day = day_of_hour[hours]
         self.site_ids, site = np.unique(sites, return_inverse=True)
         self.ids = (day * len(self.site_ids) + site) * len(_CHANNELS) + channels
-
-    def decode(self, prefix: int) -> tuple:
-        rest, channel = divmod(int(prefix), len(_CHANNELS))
-        day, site = divmod(rest, len(self.site_ids))
-        return self.days[day], int(self.site_ids[site]), _CHANNELS[channel]
 
     def decode_many(self, prefixes: np.ndarray) -> tuple[list, list, list]:
         rest, channel = np.divmod(prefixes, len(_CHANNELS))
@@ -178,28 +198,112 @@ def _outside(clock: _Clock, us: np.ndarray, channels: np.ndarray) -> np.ndarray:
     return outside
 
 
-def _add(counts, prefixes: _Prefixes, dimension: str, keys, values: list[str], victims):
-    """Tally rows with keys prefix * len(values) + value, weighing victims by `victims`."""
-    n = np.bincount(keys)
-    v = np.bincount(keys, weights=victims, minlength=len(n))
-    present = np.flatnonzero(n)
-    prefix, value = np.divmod(present, len(values))
-    days, sites, channels = prefixes.decode_many(prefix)
-    for day, site, channel, at, contacts, victim_count in zip(
-        days,
-        sites,
-        channels,
-        value.tolist(),
-        n[present].tolist(),
-        v[present].astype(np.int64).tolist(),
-        strict=True,
-    ):
-        counts[(day, site, channel, dimension, values[at])] = [contacts, victim_count]
+class Cells:
+    """Counted cells as columns, one entry per cell: `prefix` (local day, site, channel as
+    _Prefixes.ids), `label` (index in `labels`, each a (dimension, value) pair), the
+    number of contacts and of their victims. What the rebuild writes (COPY from the
+    arrays) and what contacts_tally turns into counting's dictionary."""
+
+    def __init__(self, prefixes: _Prefixes | None):
+        self.prefixes = prefixes
+        self.labels: list[tuple[str, str]] = []
+        self._parts: list[tuple[np.ndarray, ...]] = []
+
+    def add(self, dimension: str, keys: np.ndarray, values: list[str], victims) -> None:
+        """Tally rows with keys prefix * len(values) + value, weighing victims by
+        `victims`."""
+        n = np.bincount(keys)
+        v = np.bincount(keys, weights=victims, minlength=len(n))
+        present = np.flatnonzero(n)
+        prefix, value = np.divmod(present, len(values))
+        self._parts.append(
+            (prefix, value + len(self.labels), n[present], v[present].astype(np.int64))
+        )
+        self.labels.extend((dimension, value) for value in values)
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(prefix, label, contacts, victims), concatenated over the dimensions."""
+        if not self._parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty, empty
+        return tuple(np.concatenate(column) for column in zip(*self._parts, strict=True))
+
+    def rows(self) -> dict[str, np.ndarray]:
+        """The cells as the columns of DailyCount, the day as days since 2000-01-01, the
+        channel as its index in the channels and (dimension, value) as `label`."""
+        prefix, label, contacts, victims = self.columns()
+        if not len(prefix):
+            return dict.fromkeys(
+                ("day", "site_id", "channel", "label", "contacts", "victims"), prefix
+            )
+        rest, channel = np.divmod(prefix, len(_CHANNELS))
+        day, site = np.divmod(rest, len(self.prefixes.site_ids))
+        return {
+            "day": days_since_2000(self.prefixes.days)[day],
+            "site_id": self.prefixes.site_ids[site],
+            "channel": channel,
+            "label": label,
+            "contacts": contacts,
+            "victims": victims,
+        }
+
+    def month_rows(self, left_out: str) -> dict[str, np.ndarray]:
+        """The cells summed over their days, without the dimension `left_out`: the rows of
+        MonthlyCount when the cells are every day of one month."""
+        prefix, label, contacts, victims = self.columns()
+        kept = np.array([dimension != left_out for dimension, _value in self.labels], dtype=bool)
+        if len(prefix):
+            keep = kept[label]
+            prefix, label = prefix[keep], label[keep]
+            contacts, victims = contacts[keep], victims[keep]
+        if not len(prefix):
+            return dict.fromkeys(("site_id", "channel", "label", "contacts", "victims"), prefix)
+        rest, channel = np.divmod(prefix, len(_CHANNELS))
+        site = rest % len(self.prefixes.site_ids)
+        keys, at = np.unique(
+            (site * len(_CHANNELS) + channel) * len(self.labels) + label, return_inverse=True
+        )
+        rest, label = np.divmod(keys, len(self.labels))
+        site, channel = np.divmod(rest, len(_CHANNELS))
+        return {
+            "site_id": self.prefixes.site_ids[site],
+            "channel": channel,
+            "label": label,
+            "contacts": np.bincount(at, weights=contacts).astype(np.int64),
+            "victims": np.bincount(at, weights=victims).astype(np.int64),
+        }
+
+    def as_dict(self) -> dict:
+        """counting's shape: (day, site, channel, dimension, value) -> [contacts, victims]."""
+        prefix, label, contacts, victims = self.columns()
+        if not len(prefix):
+            return {}
+        days, sites, channels = self.prefixes.decode_many(prefix)
+        labels = self.labels
+        return {
+            (day, site, channel, *labels[at]): [n, v]
+            for day, site, channel, at, n, v in zip(
+                days,
+                sites,
+                channels,
+                label.tolist(),
+                contacts.tolist(),
+                victims.tolist(),
+                strict=True,
+            )
+        }
 
 
 def contacts_tally(
     start: datetime, end: datetime, schedule: OpeningSchedule, *, site_id: int | None = None
 ) -> dict:
+    return contacts_cells(start, end, schedule, site_id=site_id).as_dict()
+
+
+def contacts_cells(
+    start: datetime, end: datetime, schedule: OpeningSchedule, *, site_id: int | None = None
+) -> Cells:
+    """The counted cells of the contacts starting in [start, end) (of one site)."""
     quote = connection.ops.quote_name
     contact, victim = quote(Contact._meta.db_table), quote(Victim._meta.db_table)
     through = Contact.forms_of_violence.through
@@ -231,9 +335,8 @@ def contacts_tally(
     rows[:, 3] += _EPOCH_2000_US
     for position, column in enumerate(codes, start=4):
         rows[:, position] = maps[column].positions(rows[:, position])
-    counts: dict = {}
     if not len(rows):
-        return counts
+        return Cells(None)
     ids = rows[:, 0]
     params["low"], params["high"] = int(ids[0]), int(ids[-1])
     # Victims and forms of the range's contacts: their contact_id index read between the
@@ -270,9 +373,10 @@ def contacts_tally(
     prefixes = _Prefixes(clock, us, rows[:, 1], channels)
     prefix = prefixes.ids
     n_victims = np.bincount(victim_row, minlength=len(ids)).astype(np.float64)
+    cells = Cells(prefixes)
 
     def tally(dimension: str, value_index: np.ndarray, values: list[str]) -> None:
-        _add(counts, prefixes, dimension, prefix * len(values) + value_index, values, n_victims)
+        cells.add(dimension, prefix * len(values) + value_index, values, n_victims)
 
     tally(_TOTAL, np.zeros(len(ids), dtype=np.int64), [""])
     for position, (dimension, column) in enumerate(SCALAR_DIMENSIONS, start=4):
@@ -292,9 +396,7 @@ def contacts_tally(
     without = np.flatnonzero(np.bincount(form_row, minlength=len(ids)) == 0)
     form_row = np.concatenate([form_row, without])
     form = np.concatenate([form, np.zeros(len(without), dtype=np.int64)])
-    _add(
-        counts,
-        prefixes,
+    cells.add(
         _FORMS,
         prefix[form_row] * len(form_codes) + form,
         form_codes,
@@ -303,33 +405,88 @@ def contacts_tally(
     # Victims per age group: a contact counts once per age group, with its victims of it.
     pairs, victims = np.unique(victim_row * len(victim_ages) + victim_age, return_counts=True)
     pair_row, pair_age = np.divmod(pairs, len(victim_ages))
-    _add(
-        counts,
-        prefixes,
+    cells.add(
         _VICTIM_AGE_GROUP,
         prefix[pair_row] * len(victim_ages) + pair_age,
         victim_ages,
         victims.astype(np.float64),
     )
-    return counts
+    return cells
 
 
-def attempts_tally(start: datetime, end: datetime, schedule: OpeningSchedule) -> dict:
+class AttemptCells:
+    """Counted attempt cells as columns, one entry per cell: `day` (index in `days`),
+    `channel` (index in the channels), `hour`, `answered`, `outside`, `misdial` (0/1),
+    and the attempts, wait and talk seconds summed."""
+
+    def __init__(self, days: list, columns: dict[str, np.ndarray]):
+        self.days = days
+        self.columns = columns
+
+    def rows(self) -> dict[str, np.ndarray]:
+        """The cells as the columns of DailyAttemptCount, the day as days since 2000-01-01,
+        the channel as its index in the channels."""
+        c = self.columns
+        day = c["day"]
+        return {
+            "day": days_since_2000(self.days)[day] if len(day) else day,
+            "channel": c["channel"],
+            "hour": c["hour"],
+            "answered": c["answered"],
+            "outside_hours": c["outside"],
+            "likely_misdial": c["misdial"],
+            "attempts": c["attempts"],
+            "wait_seconds_sum": c["wait"],
+            "talk_seconds_sum": c["talk"],
+        }
+
+    def as_dict(self) -> dict:
+        """counting's shape: (day, channel, hour, answered, outside_hours, likely_misdial)
+        -> [attempts, wait_seconds, talk_seconds]."""
+        c = self.columns
+        if not len(c["attempts"]):
+            return {}
+        return {
+            (self.days[day], _CHANNELS[channel], hour, bool(a), bool(o), bool(m)): [n, w, t]
+            for day, channel, hour, a, o, m, n, w, t in zip(
+                *(
+                    c[name].tolist()
+                    for name in (
+                        "day",
+                        "channel",
+                        "hour",
+                        "answered",
+                        "outside",
+                        "misdial",
+                        "attempts",
+                        "wait",
+                        "talk",
+                    )
+                ),
+                strict=True,
+            )
+        }
+
+
+def attempts_cells(start: datetime, end: datetime, schedule: OpeningSchedule) -> AttemptCells:
+    """The counted cells of the call and chat attempts starting in [start, end)."""
     table = connection.ops.quote_name(CallAttempt._meta.db_table)
     rows = _fetch_int8(
         [
             _code("a.channel"),
             _instant("a.started_at"),
-            _int8("a.answered::int"),
-            _int8("a.wait_seconds"),
-            _int8("a.talk_seconds"),
+            _int4("a.answered::int"),
+            _int4("a.wait_seconds"),
+            _int4("a.talk_seconds"),
         ],
         f"FROM {table} a WHERE a.started_at >= %(start)s AND a.started_at < %(end)s",
         {"start": start, "end": end},
     )
-    if not len(rows):
-        return {}
     clock = _Clock(start, end, schedule)
+    names = ("day", "channel", "hour", "answered", "outside", "misdial")
+    if not len(rows):
+        empty = np.zeros(0, dtype=np.int64)
+        return AttemptCells(clock.days, dict.fromkeys((*names, "attempts", "wait", "talk"), empty))
     channels, us, answered, wait, talk = (rows[:, i] for i in range(5))
     channels = _channel_positions(channels)
     us = us + _EPOCH_2000_US
@@ -341,17 +498,29 @@ def attempts_tally(start: datetime, end: datetime, schedule: OpeningSchedule) ->
     n = np.bincount(keys)
     waited = np.bincount(keys, weights=wait.astype(np.float64), minlength=len(n))
     talked = np.bincount(keys, weights=talk.astype(np.float64), minlength=len(n))
-    counts = {}
-    for key in np.flatnonzero(n):
-        rest, flag = divmod(int(key), 8)
-        prefix, hour = divmod(rest, 24)
-        day, _site, channel = prefixes.decode(prefix)
-        counts[(day, channel, hour, bool(flag & 4), bool(flag & 2), bool(flag & 1))] = [
-            int(n[key]),
-            int(waited[key]),
-            int(talked[key]),
-        ]
-    return counts
+    present = np.flatnonzero(n)
+    rest, flag = np.divmod(present, 8)
+    prefix, hour = np.divmod(rest, 24)
+    # One site (0) in the prefixes: prefix = day * channels + channel.
+    day, channel = np.divmod(prefix, len(_CHANNELS))
+    return AttemptCells(
+        clock.days,
+        {
+            "day": day,
+            "channel": channel,
+            "hour": hour,
+            "answered": flag >> 2 & 1,
+            "outside": flag >> 1 & 1,
+            "misdial": flag & 1,
+            "attempts": n[present],
+            "wait": waited[present].astype(np.int64),
+            "talk": talked[present].astype(np.int64),
+        },
+    )
+
+
+def attempts_tally(start: datetime, end: datetime, schedule: OpeningSchedule) -> dict:
+    return attempts_cells(start, end, schedule).as_dict()
 
 
 def everything_tally(
@@ -362,3 +531,39 @@ def everything_tally(
         contacts=contacts_tally(start, end, schedule, site_id=site_id),
         attempts=attempts_tally(start, end, schedule),
     )
+
+
+# --- writing cells with COPY -------------------------------------------------------------
+
+# PostgreSQL's binary COPY: a signature, no flags, no header extension; each row its number
+# of fields, then each field as its length and its big-endian value; -1 fields at the end.
+_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
+_COPY_TRAILER = b"\xff\xff"
+_COPY_TYPES = {"int2": ">i2", "int4": ">i4", "int8": ">i8", "date": ">i4", "bool": "i1"}
+_DATE_EPOCH = date(2000, 1, 1)
+
+
+def copy_columns(cursor, table: str, columns: list[tuple[str, str, np.ndarray]]) -> None:
+    """COPY the rows given column-wise as (name, PostgreSQL type, values) into `table`,
+    in the binary format built by numpy (no Python object per row). Types: int2, int4,
+    int8, bool and date (given as days since 2000-01-01); never NULL."""
+    rows = len(columns[0][2]) if columns else 0
+    if not rows:
+        return
+    layout = [("fields", ">i2")]
+    for index, (_name, kind, _values) in enumerate(columns):
+        layout += [(f"size{index}", ">i4"), (f"value{index}", _COPY_TYPES[kind])]
+    records = np.empty(rows, dtype=np.dtype(layout))
+    records["fields"] = len(columns)
+    for index, (_name, kind, values) in enumerate(columns):
+        records[f"size{index}"] = np.dtype(_COPY_TYPES[kind]).itemsize
+        records[f"value{index}"] = values
+    names = ", ".join(connection.ops.quote_name(name) for name, _kind, _values in columns)
+    # The table is the caller's (a temporary table of aggregates.py), the names its columns.
+    with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT binary)") as copy:
+        copy.write(_COPY_SIGNATURE + records.tobytes() + _COPY_TRAILER)
+
+
+def days_since_2000(days: list[date]) -> np.ndarray:
+    """The binary COPY value of each date."""
+    return np.array([(day - _DATE_EPOCH).days for day in days], dtype=np.int64)

@@ -147,10 +147,10 @@ def test_a_run_that_crashes_halfway_keeps_whole_months_and_a_rerun_repairs(
     february = day_total(date(2026, 2, 20))
     real_rollup = aggregates._month_rollup
 
-    def crash_in_february(month):
+    def crash_in_february(month, *cells):
         if month == date(2026, 2, 1):
             raise RuntimeError("worker killed")
-        real_rollup(month)
+        real_rollup(month, *cells)
 
     monkeypatch.setattr(aggregates, "_month_rollup", crash_in_february)
     with pytest.raises(RuntimeError):

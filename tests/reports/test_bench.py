@@ -97,7 +97,9 @@ def test_scaling_rebuilds_each_size_and_leaves_the_register_empty():
     from reports.bench import run
     from reports.models import DailyCount
 
-    times = run._scaling([40, 80], seed=3)
+    cold = {}
+    times = run._scaling([40, 80], seed=3, runs=2, cold=cold)
+    assert set(cold) == set(times)
     assert set(times) == {"40", "80"} and all(seconds > 0 for seconds in times.values())
     assert not Contact.objects.exists() and not DailyCount.objects.exists()
     assert {"rebuild_vs_duckdb", "day_vs_rebuild"} <= set(run.FINAL_KEYS)
