@@ -115,7 +115,7 @@ class FastRenderMixin:
         if html is None:
             return super()._render(template_name, context, renderer)
         # As Django's renderers do (BaseRenderer.render strips the template's output).
-        return mark_safe(html.strip())  # noqa: S308 # nosec B308 - every value above is escaped
+        return mark_safe(html.strip())  # noqa: S308 # nosec B308 B703 - every value above is escaped
 
 
 class Select(FastRenderMixin, forms.Select):

@@ -193,16 +193,16 @@ _LABEL_CODE = (
     "ON l.i = c.label + 1"
 )
 _DAILY_NEW = (
-    "SELECT c.day, c.site_id, ch.code AS channel, l.dimension, l.value, c.contacts, c.victims "  # noqa: S608
+    "SELECT c.day, c.site_id, ch.code AS channel, l.dimension, l.value, c.contacts, c.victims "  # noqa: S608  # nosec B608 - constant text
     f"FROM aggregates_cells c {_CHANNEL_CODE}{_LABEL_CODE}"
 )
 _ATTEMPTS_NEW = (
-    "SELECT c.day, ch.code AS channel, c.hour, c.answered, c.outside_hours, c.likely_misdial, "  # noqa: S608
+    "SELECT c.day, ch.code AS channel, c.hour, c.answered, c.outside_hours, c.likely_misdial, "  # noqa: S608  # nosec B608
     "c.attempts, c.wait_seconds_sum, c.talk_seconds_sum "
     f"FROM aggregates_attempt_cells c {_CHANNEL_CODE}"
 )
 _MONTH_NEW = (
-    "SELECT c.site_id, ch.code AS channel, l.dimension, l.value, c.contacts, c.victims "  # noqa: S608
+    "SELECT c.site_id, ch.code AS channel, l.dimension, l.value, c.contacts, c.victims "  # noqa: S608  # nosec B608
     f"FROM aggregates_month_cells c {_CHANNEL_CODE}{_LABEL_CODE}"
 )
 
