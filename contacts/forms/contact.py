@@ -29,7 +29,7 @@ from ..models import (
     ViolenceForm,
 )
 from ..services import ContactData, VictimData
-from .render import CheckboxInput, FastRenderMixin, Select, TextInput
+from .render import RENDERER, JinjaRenderedMixin
 from .terms import TermChoiceField, TermMultipleChoiceField, Terms
 
 # `datetime-local` inputs send minutes, or seconds when the browser adds them.
@@ -38,7 +38,7 @@ DATETIME_LOCAL_INPUT_FORMATS = [DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S"]
 MAX_VICTIMS = 20
 
 
-class DateTimeLocalInput(FastRenderMixin, forms.DateTimeInput):
+class DateTimeLocalInput(forms.DateTimeInput):
     """A browser date-and-time picker; Django renders and parses it in local time."""
 
     input_type = "datetime-local"
@@ -47,7 +47,7 @@ class DateTimeLocalInput(FastRenderMixin, forms.DateTimeInput):
         super().__init__(attrs={"step": 60, **(attrs or {})}, format=DATETIME_LOCAL_FORMAT)
 
 
-class ButtonRadioSelect(FastRenderMixin, forms.RadioSelect):
+class ButtonRadioSelect(forms.RadioSelect):
     """Radio buttons drawn as a Bootstrap button group: one tab stop, arrow keys choose."""
 
     def __init__(self, attrs=None):
@@ -81,7 +81,7 @@ class ContactTypeRadioSelect(ButtonRadioSelect):
         return option
 
 
-class ButtonCheckboxSelectMultiple(FastRenderMixin, forms.CheckboxSelectMultiple):
+class ButtonCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
     def __init__(self, attrs=None):
         super().__init__(attrs={"class": "btn-check", **(attrs or {})})
 
@@ -103,7 +103,7 @@ def select_term_field(model, label):
         label=label,
         required=False,
         empty_label="—",
-        widget=Select(attrs={"class": "form-select form-select-sm"}),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 
 
@@ -145,7 +145,7 @@ class BootstrapErrorsMixin:
                 widget.attrs["aria-invalid"] = "true"
 
 
-class ContactForm(BootstrapErrorsMixin, forms.Form):
+class ContactForm(JinjaRenderedMixin, BootstrapErrorsMixin, forms.Form):
     """One contact. Field names follow `ContactData`, so cleaned data maps onto it as is.
 
     `contact` is the contact being corrected (None when registering a new one); the site
@@ -171,7 +171,7 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
     site = forms.ModelChoiceField(
         label=_("Site"),
         queryset=Site.objects.all(),
-        widget=Select(attrs={"class": "form-select form-select-sm"}),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     contact_type = TermChoiceField(
         ContactType,
@@ -185,7 +185,7 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
         required=False,
         max_length=100,
         help_text=_("Only to find earlier contacts; never stored."),
-        widget=TextInput(
+        widget=forms.TextInput(
             attrs={
                 "class": "form-control form-control-sm",
                 "autocomplete": "off",
@@ -211,7 +211,7 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
     case = CaseReferenceField(
         label=_("Existing case"),
         required=False,
-        widget=TextInput(
+        widget=forms.TextInput(
             attrs={
                 "class": "form-control form-control-sm font-monospace",
                 "placeholder": "D2026-00042",
@@ -223,12 +223,12 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
     open_case = forms.BooleanField(
         label=_("Open a new case"),
         required=False,
-        widget=CheckboxInput(attrs={"class": "form-check-input"}),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
     follow_up_needed = forms.BooleanField(
         label=_("Follow-up needed"),
         required=False,
-        widget=CheckboxInput(attrs={"class": "form-check-input"}),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
     notes = forms.CharField(
         label=_("Notes"),
@@ -331,7 +331,7 @@ class ContactForm(BootstrapErrorsMixin, forms.Form):
         return ContactData.from_mapping(values, victims=victims)
 
 
-class VictimForm(forms.Form):
+class VictimForm(JinjaRenderedMixin, forms.Form):
     age_group = select_term_field(VictimAgeGroup, _("Age group"))
     gender = select_term_field(Gender, _("Gender"))
     relation = select_term_field(VictimRelation, _("Relation to the caller"))
@@ -383,6 +383,7 @@ VictimFormSet = forms.formset_factory(
     # Django builds up to max_num + 1000 forms for a posted TOTAL_FORMS before it refuses
     # them: a post claiming a million victims took half a minute (tests/security/test_fuzz.py).
     absolute_max=MAX_VICTIMS,
+    renderer=RENDERER,
 )
 
 

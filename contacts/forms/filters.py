@@ -14,7 +14,7 @@ from staffing.models import Site, site_of
 
 from ..models import ContactType, Theme
 from ..selectors import NOT_RECORDED
-from .render import CheckboxInput, FastRenderMixin, Select, TextInput
+from .render import JinjaRenderedMixin
 from .terms import TermChoiceField, Terms
 
 # Far beyond any contact, and far from years 1 and 9999, whose local midnights cannot be
@@ -22,19 +22,19 @@ from .terms import TermChoiceField, Terms
 DATE_BOUNDS = [MinValueValidator(date(1900, 1, 1)), MaxValueValidator(date(2999, 12, 31))]
 
 
-class DateInput(FastRenderMixin, forms.DateInput):
+class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, attrs=None):
         super().__init__(attrs={"class": "form-control form-control-sm", **(attrs or {})})
 
 
-class ContactFilterForm(forms.Form):
+class ContactFilterForm(JinjaRenderedMixin, forms.Form):
     q = forms.CharField(
         label=_("Reference or external id"),
         required=False,
         max_length=100,
-        widget=TextInput(
+        widget=forms.TextInput(
             attrs={
                 "class": "form-control form-control-sm font-monospace",
                 "type": "search",
@@ -54,32 +54,32 @@ class ContactFilterForm(forms.Form):
         label=_("Channel"),
         required=False,
         choices=[("", _("All"))] + Channel.choices,
-        widget=Select(attrs={"class": "form-select form-select-sm"}),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     theme = forms.ChoiceField(
         label=_("Main theme"),
         required=False,
-        widget=Select(attrs={"class": "form-select form-select-sm"}),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     contact_type = TermChoiceField(
         ContactType,
         label=_("Type"),
         required=False,
         empty_label=_("All"),
-        widget=Select(attrs={"class": "form-select form-select-sm"}),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     site = forms.ModelChoiceField(
         label=_("Site"),
         required=False,
         queryset=Site.objects.all(),
         empty_label=_("All"),
-        widget=Select(attrs={"class": "form-select form-select-sm"}),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     case = forms.CharField(
         label=_("Case"),
         required=False,
         max_length=20,
-        widget=TextInput(
+        widget=forms.TextInput(
             attrs={
                 "class": "form-control form-control-sm font-monospace",
                 "placeholder": "D2026-00042",
@@ -90,24 +90,24 @@ class ContactFilterForm(forms.Form):
     follow_up_open = forms.BooleanField(
         label=_("Open follow-up"),
         required=False,
-        widget=CheckboxInput(attrs={"class": "form-check-input"}),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
     mine = forms.BooleanField(
         label=_("My contacts"),
         required=False,
-        widget=CheckboxInput(attrs={"class": "form-check-input"}),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
     flagged = forms.BooleanField(
         label=_("Flagged"),
         required=False,
-        widget=CheckboxInput(attrs={"class": "form-check-input"}),
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
     notes = forms.CharField(
         label=_("Words in the notes"),
         required=False,
         max_length=100,
         help_text=_("Searches the notes of your own site's contacts only; the search is logged."),
-        widget=TextInput(
+        widget=forms.TextInput(
             attrs={"class": "form-control form-control-sm", "type": "search", "autocomplete": "off"}
         ),
     )
