@@ -30,7 +30,7 @@ class CallAttempt(models.Model):
     external_id = models.CharField(
         _("external id"),
         max_length=100,
-        unique=True,
+        # Unique by the constraint in Meta: one plain unique index, no pattern-ops twin.
         help_text=_("Id in the phone switch or chat platform; re-imports match on it."),
     )
     channel = models.CharField(
@@ -75,6 +75,7 @@ class CallAttempt(models.Model):
                 name="callattempt_no_talk_unanswered",
                 violation_error_message=_("An unanswered attempt has no conversation time."),
             ),
+            models.UniqueConstraint(fields=["external_id"], name="callattempt_external_id_unique"),
         ]
         indexes = [
             # Period filters and the nightly per-day rebuild across both channels.

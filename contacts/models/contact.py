@@ -152,14 +152,22 @@ class Contact(models.Model):
         max_length=100,
         null=True,
         blank=True,
-        unique=True,
+        # Unique by the constraint in Meta: a plain unique index, without the second
+        # pattern-ops index that `unique=True` adds (it is only ever matched whole).
         help_text=_("Id in the source system of an import; re-imports match on it."),
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     started_at = models.DateTimeField(_("start"))
     ended_at = models.DateTimeField(_("end"), null=True, blank=True)
+    # Indexed by contact_site_started (site first), like the taxonomy codes below are
+    # not indexed on their own: every query on them is also bounded by period or site,
+    # and each index of this table costs every import and every save.
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("site")
+        Site,
+        on_delete=models.PROTECT,
+        db_index=False,
+        related_name="contacts",
+        verbose_name=_("site"),
     )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -180,6 +188,7 @@ class Contact(models.Model):
     contact_type = models.ForeignKey(
         ContactType,
         on_delete=models.PROTECT,
+        db_index=False,
         default=DEFAULT_CONTACT_TYPE,
         # Also in the database: rows written around the ORM (COPY, raw SQL) get it too.
         db_default=DEFAULT_CONTACT_TYPE,
@@ -198,17 +207,28 @@ class Contact(models.Model):
         verbose_name=_("caller profile"),
     )
     theme = models.ForeignKey(
-        Theme, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("main theme")
+        Theme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        verbose_name=_("main theme"),
     )
     forms_of_violence = models.ManyToManyField(
         ViolenceForm, blank=True, related_name="+", verbose_name=_("forms of violence")
     )
     context = models.ForeignKey(
-        ViolenceContext, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("context")
+        ViolenceContext,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        verbose_name=_("context"),
     )
     caller_gender = models.ForeignKey(
         Gender,
         on_delete=models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
@@ -217,25 +237,42 @@ class Contact(models.Model):
     caller_age_group = models.ForeignKey(
         CallerAgeGroup,
         on_delete=models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         verbose_name=_("caller age group"),
     )
     caller_role = models.ForeignKey(
-        CallerRole, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("caller role")
+        CallerRole,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        verbose_name=_("caller role"),
     )
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("region")
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        verbose_name=_("region"),
     )
     awareness_source = models.ForeignKey(
         AwarenessSource,
         on_delete=models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         verbose_name=_("heard of the line through"),
     )
     referral = models.ForeignKey(
-        Referral, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("referred to")
+        Referral,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        db_index=False,
+        verbose_name=_("referred to"),
     )
     follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
     notes = models.TextField(_("notes"), blank=True, max_length=NOTES_MAX_LENGTH)
@@ -258,6 +295,7 @@ class Contact(models.Model):
                 condition=LessThanOrEqual(Length("notes"), NOTES_MAX_LENGTH),
                 name="contact_notes_max_length",
             ),
+            models.UniqueConstraint(fields=["external_id"], name="contact_external_id_unique"),
         ]
         indexes = [
             # The contact list of a site, newest first, and its period filter.
@@ -287,11 +325,17 @@ class Victim(models.Model):
         Contact, on_delete=models.CASCADE, related_name="victims", verbose_name=_("contact")
     )
     age_group = models.ForeignKey(
-        VictimAgeGroup, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("age group")
+        VictimAgeGroup,
+        on_delete=models.PROTECT,
+        db_index=False,
+        null=True,
+        blank=True,
+        verbose_name=_("age group"),
     )
     gender = models.ForeignKey(
         Gender,
         on_delete=models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         related_name="+",
@@ -300,6 +344,7 @@ class Victim(models.Model):
     relation = models.ForeignKey(
         VictimRelation,
         on_delete=models.PROTECT,
+        db_index=False,
         null=True,
         blank=True,
         verbose_name=_("relation to the caller"),
