@@ -7,11 +7,13 @@ import re
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from contacts.forms import ContactFilterForm, ContactForm, VictimFormSet
 from contacts.forms.contact import ButtonRadioSelect
 from contacts.forms.render import RENDERER, JinjaRenderedMixin
+from contacts.templatetags.intake import toggle_buttons
 from tests.factories import CaseFactory, ContactFactory, VictimFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,3 +107,61 @@ def test_attributes_and_labels_are_escaped_as_the_templates_escape_them():
 
 def test_the_list_filters_are_drawn_as_django_draws_them(responder):
     _both_ways([ContactFilterForm({"q": "<b>", "theme": "nope"}, user=responder)])
+
+
+def _toggles_as_django_draws_them(field, numbered=False) -> str:
+    """What the intake's templates drew before contacts/templatetags/intake.py: each
+    option's tag through Django's template renderer, then its label."""
+    html = []
+    for number, choice in enumerate(field, start=1):
+        if numbered:
+            style = "btn-outline-primary"
+            key = str(number % 10) if number <= 10 else ""
+        else:
+            style = (
+                "btn-outline-primary"
+                if choice.data["value"]
+                else "btn-outline-secondary not-recorded"
+            )
+            key = ""
+        kbd = f'<kbd class="hint ms-0 me-1">{key}</kbd>' if key else ""
+        label = conditional_escape(choice.choice_label)
+        html.append(
+            f'{choice.tag()}<label class="btn btn-sm {style}" for="{choice.id_for_label}">'
+            f"{kbd}{label}</label>"
+        )
+    return "".join(html)
+
+
+def _toggles_both_ways(form, numbered_field):
+    drawn = 0
+    for field in form:
+        if not isinstance(field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            continue
+        numbered = field.name == numbered_field
+        ours = toggle_buttons(field, numbered=numbered)
+        form.renderer = TEMPLATES
+        theirs = _toggles_as_django_draws_them(field, numbered=numbered)
+        form.renderer = RENDERER
+        assert isinstance(ours, SafeString)
+        assert _same(ours) == _same(theirs)
+        drawn += 1
+    assert drawn
+
+
+def test_the_button_groups_are_drawn_as_the_template_loop_drew_them(responder):
+    form = ContactForm(
+        {"channel": "chat", "theme": "", "forms_of_violence": ["physical"], "notes": "x"},
+        user=responder,
+    )
+    form.is_valid()
+    _toggles_both_ways(form, "contact_type")
+    _toggles_both_ways(ContactForm(user=responder, initial={"channel": "email"}), "contact_type")
+
+
+def test_hostile_labels_in_a_button_group_are_escaped():
+    form = _Hostile({"pick": "'"})
+    _toggles_both_ways(form, None)
+    html = toggle_buttons(form["pick"])
+    assert "<b>" not in html and "it&#39;s &lt;b&gt;" in html
+    assert "<em>none</em>" in html  # a label marked safe stays markup, as in the template
