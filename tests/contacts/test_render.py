@@ -7,14 +7,18 @@ import re
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.template import Context, Template
+from django.utils import translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from contacts.forms import ContactFilterForm, ContactForm, VictimFormSet
 from contacts.forms.contact import ButtonRadioSelect
 from contacts.forms.render import RENDERER, JinjaRenderedMixin
-from contacts.templatetags.intake import toggle_buttons
-from tests.factories import CaseFactory, ContactFactory, VictimFactory
+from contacts.models import ContactFlag
+from contacts.selectors import contacts_filter, contacts_terms_attach
+from contacts.templatetags.contacts_render import contact_rows, toggle_buttons
+from tests.factories import CaseFactory, ContactFactory, FollowUpFactory, VictimFactory
 
 pytestmark = pytest.mark.django_db
 TEMPLATES = DjangoTemplates()
@@ -165,3 +169,64 @@ def test_hostile_labels_in_a_button_group_are_escaped():
     html = toggle_buttons(form["pick"])
     assert "<b>" not in html and "it&#39;s &lt;b&gt;" in html
     assert "<em>none</em>" in html  # a label marked safe stays markup, as in the template
+
+
+# The contact list's rows as the page's Django-template loop drew them before
+# contacts/templatetags/contacts_render.py (contact_rows) took over.
+ROWS_AS_DJANGO_DREW_THEM = """{% load i18n %}
+{% for contact in page %}
+    <tr>
+      <td class="text-nowrap"><a class="font-monospace" href="{% url 'contacts:detail' contact.reference %}">{{ contact.reference }}</a>{% if contact.is_flagged %} <span class="badge text-bg-warning" title="{% translate 'Flagged for a check' %}">!</span>{% endif %}</td>
+      <td class="text-nowrap">{{ contact.started_at|date:"d/m/Y H:i" }}</td>
+      <td class="text-nowrap d-none d-md-table-cell">{% if contact.ended_at %}{{ contact.started_at|timesince:contact.ended_at }}{% else %}—{% endif %}</td>
+      <td>{{ contact.get_channel_display }}</td>
+      <td>{{ contact.contact_type }}</td>
+      <td>{% if contact.theme %}{{ contact.theme }}{% else %}<span class="not-recorded-value">{% translate "not recorded" %}</span>{% endif %}</td>
+      <td class="d-none d-md-table-cell">{% if contact.caller_age_group %}{{ contact.caller_age_group }}{% else %}<span class="not-recorded-value">{% translate "not recorded" %}</span>{% endif %}, {% if contact.caller_gender %}{{ contact.caller_gender }}{% else %}<span class="not-recorded-value">{% translate "not recorded" %}</span>{% endif %}</td>
+      {% if show_site %}<td>{{ contact.site }}</td>{% endif %}
+      <td class="text-nowrap">{% if contact.case %}<a class="font-monospace" href="{% url 'contacts:case_detail' contact.case.reference %}">{{ contact.case.reference }}</a>{% endif %}</td>
+      <td>{% if contact.has_open_follow_up %}<span class="badge text-bg-warning">{% translate "open" %}</span>{% elif contact.follow_up_needed %}<span class="badge text-bg-light">{% translate "needed" %}</span>{% endif %}</td>
+      <td class="d-none d-md-table-cell">{% with person=contact.registered_by %}{% if person %}{{ person.get_full_name|default:person.get_username }}{% else %}—{% endif %}{% endwith %}</td>
+    </tr>
+  {% empty %}
+    <tr><td colspan="11" class="text-secondary">{% translate "No contacts match these filters." %}</td></tr>
+  {% endfor %}
+"""  # noqa: E501 - the template's own lines
+
+
+def _rows_both_ways(user, show_site):
+    contacts = list(contacts_filter(user, {}))
+    contacts_terms_attach(contacts)
+    assert contacts
+    ours = contact_rows(contacts, show_site)
+    theirs = Template(ROWS_AS_DJANGO_DREW_THEM).render(
+        Context({"page": contacts, "show_site": show_site})
+    )
+    assert isinstance(ours, SafeString)
+    assert _same(ours) == _same(theirs)
+    return ours
+
+
+def test_the_list_rows_are_drawn_as_the_template_loop_drew_them(responder, site):
+    case = CaseFactory(site=site, reference="D2026-00042")
+    flagged = ContactFactory(site=site, case=case, registered_by=responder, theme=None)
+    ContactFlag.objects.create(contact=flagged, reason=ContactFlag.Reason.LONG_CONVERSATION)
+    FollowUpFactory(contact=ContactFactory(site=site, ended_at=None, caller_gender=None))
+    ContactFactory(site=site, follow_up_needed=True, caller_age_group=None, channel="chat")
+    ContactFactory(site=site, notes="<b>O'Neil</b> & co", reference="2026-000099")
+    responder.first_name, responder.last_name = "Ann", "D'Hondt <x>"
+    responder.save()
+    with translation.override("nl"):
+        html = _rows_both_ways(responder, show_site=False)
+        _rows_both_ways(responder, show_site=True)
+    assert "D2026-00042" in html and "text-bg-warning" in html and "D&#39;Hondt &lt;x&gt;" in html
+
+
+def test_an_empty_list_says_so_as_before(responder):
+    with translation.override("nl"):
+        html = contact_rows([], False)
+        theirs = Template(ROWS_AS_DJANGO_DREW_THEM).render(
+            Context({"page": [], "show_site": False})
+        )
+    assert _same(html) == _same(theirs)
+    assert "colspan" in html
