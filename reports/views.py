@@ -32,7 +32,7 @@ from .services.exports import (
     format_change,
     suppression_note,
 )
-from .services.figures import annual_figures
+from .services.figures import annual_figures, code_lists_read_once
 
 FIRST_YEAR = 2012  # the line opened in March 2012
 
@@ -101,12 +101,14 @@ def annual(request, year: int):
     year = _year_or_404(year)
     site = _report_site(request)
     public = _is_public(request)
-    report = annual_report(annual_figures(year, site), public=public)
-    previous = annual_report(annual_figures(year - 1, site), public=public)
-    previous_tables = {table.key: table for table in previous.tables}
-    tables = [
-        (table, _rows_with_comparison(table, previous_tables[table.key])) for table in report.tables
-    ]
+    with code_lists_read_once():  # both years' figures and tables: one query for them all
+        report = annual_report(annual_figures(year, site), public=public)
+        previous = annual_report(annual_figures(year - 1, site), public=public)
+        previous_tables = {table.key: table for table in previous.tables}
+        tables = [
+            (table, _rows_with_comparison(table, previous_tables[table.key]))
+            for table in report.tables
+        ]
     query = _site_query(request, site)
     export_query = {**query, "public": "1"} if public else query
     return render(
@@ -153,7 +155,8 @@ def export(request, year: int):
     fmt = request.GET.get("format", "csv")
     if fmt not in FORMATS:
         raise Http404
-    report = annual_report(annual_figures(year, site), public=public)
+    with code_lists_read_once():
+        report = annual_report(annual_figures(year, site), public=public)
     try:
         content = export_bytes(report, fmt)
     except PdfUnavailable as error:

@@ -39,7 +39,7 @@ from contacts.models import (
 from meldpunt.channels import Channel
 from staffing.services.time import BRUSSELS
 
-from .figures import COUNSELLING, NON_COUNSELLING, counselling_kind
+from .figures import COUNSELLING, NON_COUNSELLING, code_list, counselling_kind
 from .suppression import extended_grid, suppressed_cells
 
 # How a hidden count is shown in every published table and export.
@@ -152,7 +152,7 @@ class ReportTable:
 
 
 def _labels(model) -> list[tuple[str, str]]:
-    terms = [(term.code, str(term)) for term in model.objects.order_by("sort_order", "code")]
+    terms = [(term.code, str(term)) for term in code_list(model)]
     return [*terms, ("", _("Not recorded"))]
 
 

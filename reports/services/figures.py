@@ -19,6 +19,8 @@ line-wide (`attempts_scope` says so).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -27,6 +29,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
+from contacts.forms.terms import TERM_MODELS, Terms
 from contacts.models import (
     AwarenessSource,
     CallAttempt,
@@ -72,8 +75,31 @@ _SIMPLE_BREAKDOWNS = {
 COUNSELLING, NON_COUNSELLING = "counselling", "non_counselling"
 
 
+_CODE_LISTS: ContextVar[Terms | None] = ContextVar("report_code_lists", default=None)
+
+
+@contextmanager
+def code_lists_read_once():
+    """Within: every code list the figures and their tables take comes from one query
+    (contacts.forms.terms.Terms) instead of a query per breakdown and per table (some 50
+    on the report page, which shows two years)."""
+    token = _CODE_LISTS.set(Terms.load())
+    try:
+        yield
+    finally:
+        _CODE_LISTS.reset(token)
+
+
+def code_list(model) -> list:
+    """The terms of a code list in its own order (sort order, then code)."""
+    terms = _CODE_LISTS.get()
+    if terms is not None and model in TERM_MODELS:
+        return terms.all(model)
+    return list(model.objects.order_by("sort_order", "code"))
+
+
 def _codes(model) -> list[str]:
-    return [*model.objects.order_by("sort_order", "code").values_list("code", flat=True), ""]
+    return [*(term.code for term in code_list(model)), ""]
 
 
 class _Tally:
@@ -301,7 +327,7 @@ def _figures(year: int, tally: _Tally, site: Site | None) -> dict:
 
 def counselling_kind():
     """A function giving each contact type code its by_counselling key ("" for none)."""
-    counselling = dict(ContactType.objects.values_list("code", "is_counselling"))
+    counselling = {term.code: term.is_counselling for term in code_list(ContactType)}
 
     def kind(code: str) -> str:
         if not code:

@@ -154,3 +154,25 @@ def test_nav_link_only_for_who_may_view_reports(client_for, responder, site_coor
     home = reverse("home")
     assert "/reports/" not in client_for(responder).get(home).content.decode()
     assert "/reports/" in client_for(site_coordinator).get(home).content.decode()
+
+
+def test_the_page_reads_each_code_list_once_for_both_years(client_for, coordinator, site):
+    """The figures and tables of two years take their code lists from one query, not a
+    query per breakdown and per table; a label changed in the admin shows at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from contacts.models import Theme
+
+    ContactFactory(site=site, started_at=brussels(2026, 3, 2, 10))
+    Theme.objects.filter(code="child_abuse").update(
+        label="Kindermishandeling (nieuw)", label_en="Child abuse (new)"
+    )
+    client = client_for(coordinator)
+    with CaptureQueriesContext(connection) as queries:
+        response = page(client)
+    assert response.status_code == 200
+    # The code lists' rows (the live counting's code mapping names no column of the table).
+    theme_reads = [q["sql"] for q in queries if '"contacts_theme"."code"' in q["sql"]]
+    assert len(theme_reads) == 1
+    assert "Child abuse (new)" in response.content.decode()
