@@ -5,9 +5,9 @@ The intake page has some 150 radio buttons, checkboxes and select options. Throu
 default renderer each option is three nested Django-template includes: 62 ms for the
 whole intake page, against 29 ms with this renderer (demo data, one request at a time on
 a quiet machine, median of 35). Its select options written in place and its button
-groups drawn in one render each (contacts/jinja2, contacts/templatetags/intake.py) take
-it from 53 to 44 ms (the bench database, another machine, mean of 40). Only these forms
-use it: the admin's widgets have templates for the Django template engine alone.
+groups drawn in one render each (contacts/jinja2, contacts/templatetags/contacts_render.py)
+take it from 53 to 44 ms (the bench database, another machine, mean of 40). Only these
+forms use it: the admin's widgets have templates for the Django template engine alone.
 """
 
 from functools import cached_property
@@ -17,7 +17,7 @@ import django.forms
 from django.forms.renderers import Jinja2
 
 
-class IntakeRenderer(Jinja2):
+class ContactsRenderer(Jinja2):
     """Django's Jinja2 renderer, reading contacts/jinja2 before Django's own widget
     templates: there select.html writes its options in place (one include per option
     was a third of the intake page's time) and contacts/toggle_buttons.html draws a
@@ -39,7 +39,7 @@ class IntakeRenderer(Jinja2):
 
 
 # One renderer, and so one Jinja2 environment with its compiled templates, per process.
-RENDERER = IntakeRenderer()
+RENDERER = ContactsRenderer()
 
 
 class JinjaRenderedMixin:

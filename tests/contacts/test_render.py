@@ -114,7 +114,7 @@ def test_the_list_filters_are_drawn_as_django_draws_them(responder):
 
 
 def _toggles_as_django_draws_them(field, numbered=False) -> str:
-    """What the intake's templates drew before contacts/templatetags/intake.py: each
+    """What the intake's templates drew before contacts/templatetags/contacts_render.py: each
     option's tag through Django's template renderer, then its label."""
     html = []
     for number, choice in enumerate(field, start=1):
