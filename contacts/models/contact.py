@@ -159,9 +159,9 @@ class Contact(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     started_at = models.DateTimeField(_("start"))
     ended_at = models.DateTimeField(_("end"), null=True, blank=True)
-    # Indexed by contact_site_started (site first), like the taxonomy codes below are
-    # not indexed on their own: every query on them is also bounded by period or site,
-    # and each index of this table costs every import and every save.
+    # No index of its own: contact_site_started leads with the site. The code lists below
+    # have none either: every query on them is also bounded by period or site, and each
+    # index of this table costs every import and every save (migration 0008).
     site = models.ForeignKey(
         Site,
         on_delete=models.PROTECT,

@@ -9,7 +9,6 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.template import Context, Template
 from django.utils import translation
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from contacts.forms import ContactFilterForm, ContactForm, VictimFormSet
@@ -44,12 +43,19 @@ def _drawn(forms_):
     return html
 
 
+def _renderer_set(form, renderer) -> None:
+    """Draw the form's fields with `renderer` from now on: its bound fields (and their
+    options, which keep the renderer they were made with) are made anew."""
+    form.renderer = renderer
+    form._bound_fields_cache = {}
+
+
 def _both_ways(forms_):
     for form in forms_:
         assert form.renderer is RENDERER
     jinja = _drawn(forms_)
     for form in forms_:
-        form.renderer = TEMPLATES
+        _renderer_set(form, TEMPLATES)
     django = _drawn(forms_)
     assert len(jinja) == len(django) > 3
     for ours, theirs in zip(jinja, django, strict=True):
@@ -113,40 +119,34 @@ def test_the_list_filters_are_drawn_as_django_draws_them(responder):
     _both_ways([ContactFilterForm({"q": "<b>", "theme": "nope"}, user=responder)])
 
 
-def _toggles_as_django_draws_them(field, numbered=False) -> str:
-    """What the intake's templates drew before contacts/templatetags/contacts_render.py: each
-    option's tag through Django's template renderer, then its label."""
-    html = []
-    for number, choice in enumerate(field, start=1):
-        if numbered:
-            style = "btn-outline-primary"
-            key = str(number % 10) if number <= 10 else ""
-        else:
-            style = (
-                "btn-outline-primary"
-                if choice.data["value"]
-                else "btn-outline-secondary not-recorded"
-            )
-            key = ""
-        kbd = f'<kbd class="hint ms-0 me-1">{key}</kbd>' if key else ""
-        label = conditional_escape(choice.choice_label)
-        html.append(
-            f'{choice.tag()}<label class="btn btn-sm {style}" for="{choice.id_for_label}">'
-            f"{kbd}{label}</label>"
-        )
-    return "".join(html)
+# The loops of contacts/_radio_group.html and _type_group.html before the templatetag
+# toggle_buttons (contacts/templatetags/contacts_render.py) took their place, verbatim.
+RADIO_LOOP_BEFORE = (
+    '{% for choice in field %}{{ choice.tag }}<label class="btn btn-sm {% if choice.data.value %}'
+    'btn-outline-primary{% else %}btn-outline-secondary not-recorded{% endif %}" '
+    'for="{{ choice.id_for_label }}">{{ choice.choice_label }}</label>{% endfor %}'
+)
+TYPE_LOOP_BEFORE = (
+    '{% for choice in field %}{{ choice.tag }}<label class="btn btn-sm btn-outline-primary" '
+    'for="{{ choice.id_for_label }}">{% if forloop.counter < 10 %}<kbd class="hint ms-0 me-1">'
+    '{{ forloop.counter }}</kbd>{% elif forloop.counter == 10 %}<kbd class="hint ms-0 me-1">0'
+    "</kbd>{% endif %}{{ choice.choice_label }}</label>{% endfor %}"
+)
 
 
-def _toggles_both_ways(form, numbered_field):
+def _toggles_both_ways(make_form, numbered_field):
+    """Each button group of the form through toggle_buttons, and through the loop it
+    replaced with every option drawn by Django's template renderer."""
+    ours_form, theirs_form = make_form(), make_form()
+    _renderer_set(theirs_form, TEMPLATES)
     drawn = 0
-    for field in form:
+    for field in ours_form:
         if not isinstance(field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
             continue
         numbered = field.name == numbered_field
         ours = toggle_buttons(field, numbered=numbered)
-        form.renderer = TEMPLATES
-        theirs = _toggles_as_django_draws_them(field, numbered=numbered)
-        form.renderer = RENDERER
+        loop = TYPE_LOOP_BEFORE if numbered else RADIO_LOOP_BEFORE
+        theirs = Template(loop).render(Context({"field": theirs_form[field.name]}))
         assert isinstance(ours, SafeString)
         assert _same(ours) == _same(theirs)
         drawn += 1
@@ -154,19 +154,23 @@ def _toggles_both_ways(form, numbered_field):
 
 
 def test_the_button_groups_are_drawn_as_the_template_loop_drew_them(responder):
-    form = ContactForm(
-        {"channel": "chat", "theme": "", "forms_of_violence": ["physical"], "notes": "x"},
-        user=responder,
+    def posted():
+        form = ContactForm(
+            {"channel": "chat", "theme": "", "forms_of_violence": ["physical"], "notes": "x"},
+            user=responder,
+        )
+        form.is_valid()
+        return form
+
+    _toggles_both_ways(posted, "contact_type")
+    _toggles_both_ways(
+        lambda: ContactForm(user=responder, initial={"channel": "email"}), "contact_type"
     )
-    form.is_valid()
-    _toggles_both_ways(form, "contact_type")
-    _toggles_both_ways(ContactForm(user=responder, initial={"channel": "email"}), "contact_type")
 
 
 def test_hostile_labels_in_a_button_group_are_escaped():
-    form = _Hostile({"pick": "'"})
-    _toggles_both_ways(form, None)
-    html = toggle_buttons(form["pick"])
+    _toggles_both_ways(lambda: _Hostile({"pick": "'"}), None)
+    html = toggle_buttons(_Hostile({"pick": "'"})["pick"])
     assert "<b>" not in html and "it&#39;s &lt;b&gt;" in html
     assert "<em>none</em>" in html  # a label marked safe stays markup, as in the template
 
